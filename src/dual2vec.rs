@@ -1,0 +1,255 @@
+//! [`Dual2Vec`]: a value, its gradient and its Hessian, on the stack.
+
+use core::fmt;
+
+use crate::number::{impl_number, sc, Number};
+use crate::rules::{Jet, Jet2};
+use crate::Scalar;
+
+/// A second-order number in `N` variables: value, gradient `∇f` and Hessian
+/// `H`, the truncated Taylor expansion `f + ∇f·δ + ½ δᵀHδ`. No heap.
+///
+/// Seeding input `i` with [`Dual2Vec::variable`] gives the whole gradient
+/// and exact Hessian from one evaluation (see [`hessian`](crate::hessian)).
+/// Only the upper triangle is stored and computed (`N(N+1)/2` entries per
+/// operation); [`Dual2Vec::hessian`] returns the full symmetric matrix.
+///
+/// Comparisons look at the value part only.
+///
+/// ```
+/// use dualgrad::Dual2Vec;
+///
+/// let x = Dual2Vec::<f64, 2>::variable(3.0, 0);
+/// let y = Dual2Vec::<f64, 2>::variable(2.0, 1);
+/// let z = x * x * y; // x²y
+/// assert_eq!(z.value(), 18.0);
+/// assert_eq!(z.gradient(), [12.0, 9.0]);
+/// assert_eq!(z.hessian(), [[4.0, 6.0], [6.0, 0.0]]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Dual2Vec<T, const N: usize> {
+    re: T,
+    grad: [T; N],
+    /// Upper triangle (`j ≥ i`) of the Hessian; the rest is unused.
+    hess: [[T; N]; N],
+}
+
+impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
+    /// A number from its value, gradient and Hessian (whose upper triangle
+    /// is used).
+    ///
+    /// ```
+    /// let x = dualgrad::Dual2Vec::new(1.0, [2.0], [[3.0]]);
+    /// assert_eq!(x.hessian(), [[3.0]]);
+    /// ```
+    #[inline]
+    pub fn new(re: T, grad: [T; N], hess: [[T; N]; N]) -> Self {
+        Dual2Vec { re, grad, hess }
+    }
+
+    /// The `i`-th input variable: value `x`, gradient the unit vector `eᵢ`,
+    /// Hessian 0. An `i` of `N` or more gives a constant.
+    ///
+    /// ```
+    /// let x = dualgrad::Dual2Vec::<f64, 2>::variable(5.0, 1);
+    /// assert_eq!(x.gradient(), [0.0, 1.0]);
+    /// ```
+    #[inline]
+    pub fn variable(x: T, i: usize) -> Self {
+        let mut v = Self::constant(x);
+        if let Some(g) = v.grad.get_mut(i) {
+            *g = T::one();
+        }
+        v
+    }
+
+    /// A constant: value `x`, gradient and Hessian 0.
+    ///
+    /// ```
+    /// let c = dualgrad::Dual2Vec::<f64, 2>::constant(5.0);
+    /// assert_eq!(c.gradient(), [0.0, 0.0]);
+    /// ```
+    #[inline]
+    pub fn constant(x: T) -> Self {
+        Dual2Vec {
+            re: x,
+            grad: [T::zero(); N],
+            hess: [[T::zero(); N]; N],
+        }
+    }
+
+    /// The value part.
+    ///
+    /// ```
+    /// assert_eq!(dualgrad::Dual2Vec::<f64, 1>::constant(2.0).value(), 2.0);
+    /// ```
+    #[inline]
+    pub fn value(&self) -> T {
+        self.re
+    }
+
+    /// The gradient part.
+    ///
+    /// ```
+    /// assert_eq!(dualgrad::Dual2Vec::<f64, 1>::variable(2.0, 0).gradient(), [1.0]);
+    /// ```
+    #[inline]
+    pub fn gradient(&self) -> [T; N] {
+        self.grad
+    }
+
+    /// The Hessian part, as a full symmetric matrix.
+    ///
+    /// ```
+    /// let x = dualgrad::Dual2Vec::<f64, 1>::variable(2.0, 0);
+    /// assert_eq!((x * x).hessian(), [[2.0]]);
+    /// ```
+    #[inline]
+    pub fn hessian(&self) -> [[T; N]; N] {
+        let mut h = self.hess;
+        for i in 0..N {
+            for j in 0..i {
+                h[i][j] = h[j][i];
+            }
+        }
+        h
+    }
+
+    /// Applies `f(i, j, h)` to every stored Hessian entry.
+    #[inline(always)]
+    fn for_upper(&mut self, mut f: impl FnMut(usize, usize, &mut T)) {
+        for (i, row) in self.hess.iter_mut().enumerate() {
+            for (j, h) in row.iter_mut().enumerate().skip(i) {
+                f(i, j, h);
+            }
+        }
+    }
+}
+
+impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
+    const SECOND: bool = true;
+    #[inline(always)]
+    fn re(&self) -> T {
+        self.re
+    }
+    #[inline(always)]
+    fn constant(v: T) -> Self {
+        Dual2Vec::constant(v)
+    }
+    #[inline(always)]
+    fn with_re(self, v: T) -> Self {
+        Dual2Vec { re: v, ..self }
+    }
+    #[inline(always)]
+    fn map(mut self, f: impl Fn(T) -> T) -> Self {
+        self.re = f(self.re);
+        for g in self.grad.iter_mut() {
+            *g = f(*g);
+        }
+        self.for_upper(|_, _, h| *h = f(*h));
+        self
+    }
+    #[inline(always)]
+    fn zip(mut self, o: Self, f: impl Fn(T, T) -> T) -> Self {
+        self.re = f(self.re, o.re);
+        for (g, og) in self.grad.iter_mut().zip(o.grad.iter()) {
+            *g = f(*g, *og);
+        }
+        self.for_upper(|i, j, h| *h = f(*h, o.hess[i][j]));
+        self
+    }
+    #[inline(always)]
+    fn is_const(&self) -> bool {
+        let mut zero = self.grad.iter().all(|g| g.is_zero());
+        for (i, row) in self.hess.iter().enumerate() {
+            zero &= row[i..].iter().all(|h| h.is_zero());
+        }
+        zero
+    }
+    #[inline(always)]
+    fn chain1(mut self, j: Jet<T>) -> Self {
+        if j.f.is_nan() {
+            return Self::nan_all();
+        }
+        let g = self.grad;
+        self.re = j.f;
+        self.for_upper(|a, b, h| *h = sc(j.d1, *h) + sc(j.d2, g[a] * g[b]));
+        for x in self.grad.iter_mut() {
+            *x = sc(j.d1, *x);
+        }
+        self
+    }
+    #[inline(always)]
+    fn chain2(mut self, o: Self, j: Jet2<T>) -> Self {
+        if j.f.is_nan() {
+            return Self::nan_all();
+        }
+        let (ga, gb) = (self.grad, o.grad);
+        self.re = j.f;
+        self.for_upper(|a, b, h| {
+            *h = sc(j.fx, *h)
+                + sc(j.fy, o.hess[a][b])
+                + sc(j.fxx, ga[a] * ga[b])
+                + sc(j.fxy, ga[a] * gb[b] + gb[a] * ga[b])
+                + sc(j.fyy, gb[a] * gb[b]);
+        });
+        for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
+            *x = sc(j.fx, *x) + sc(j.fy, *y);
+        }
+        self
+    }
+    #[inline(always)]
+    fn mul(mut self, o: Self) -> Self {
+        let (a, b) = (self.re, o.re);
+        let (ga, gb) = (self.grad, o.grad);
+        self.re = a * b;
+        self.for_upper(|i, j, h| {
+            *h = a * o.hess[i][j] + *h * b + ga[i] * gb[j] + gb[i] * ga[j];
+        });
+        for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
+            *x = a * *y + *x * b;
+        }
+        self
+    }
+    #[inline(always)]
+    fn div(mut self, o: Self) -> Self {
+        let b = o.re;
+        let q = self.re / b;
+        let gb = o.grad;
+        self.re = q;
+        for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
+            *x = (*x - sc(q, *y)) / b;
+        }
+        let g = self.grad;
+        self.for_upper(|i, j, h| {
+            *h = (*h - sc(q, o.hess[i][j]) - (g[i] * gb[j] + gb[i] * g[j])) / b;
+        });
+        self
+    }
+}
+
+impl_number!([T: Scalar, const N: usize] Dual2Vec<T, N>);
+
+impl<T: Scalar, const N: usize> From<T> for Dual2Vec<T, N> {
+    /// A constant.
+    fn from(x: T) -> Self {
+        Dual2Vec::constant(x)
+    }
+}
+
+impl<T: Scalar, const N: usize> fmt::Display for Dual2Vec<T, N> {
+    /// `f + [g₁, g₂]ε + ½εᵀ[[h₁₁, h₁₂], [h₂₁, h₂₂]]ε`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::number::fmt_part(f, &self.re)?;
+        f.write_str(" + ")?;
+        crate::number::fmt_list(f, &self.grad)?;
+        f.write_str("ε + ½εᵀ[")?;
+        for (i, row) in self.hessian().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            crate::number::fmt_list(f, row)?;
+        }
+        f.write_str("]ε")
+    }
+}

@@ -1,0 +1,172 @@
+//! [`HyperDual`]: a value, two first derivatives and the mixed second
+//! derivative.
+
+use core::fmt;
+
+use crate::number::{impl_number, sc, Number};
+use crate::rules::{Jet, Jet2};
+use crate::Scalar;
+
+/// A hyper-dual number `re + e1·ε1 + e2·ε2 + e12·ε1ε2` with
+/// `ε1² = ε2² = 0`, `ε1ε2 ≠ 0`.
+///
+/// Seeding `x` with `ε1` and `y` with `ε2` gives, from one evaluation,
+/// `f`, `∂f/∂x` (in `e1`), `∂f/∂y` (in `e2`) and `∂²f/∂x∂y` (in `e12`),
+/// all exact. Seeding one variable with both (`e1 = e2 = 1`) gives its
+/// second derivative. `HyperDual<Dual<f64>>` gives third derivatives.
+///
+/// Comparisons look at the value part only.
+///
+/// ```
+/// use dualgrad::HyperDual;
+///
+/// let x = HyperDual::new(2.0_f64, 1.0, 1.0, 0.0);
+/// let y = x * x * x;
+/// assert_eq!((y.re, y.e1, y.e12), (8.0, 12.0, 12.0)); // x³, 3x², 6x
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct HyperDual<T> {
+    /// The value part.
+    pub re: T,
+    /// The coefficient of ε1 (first derivative in the first direction).
+    pub e1: T,
+    /// The coefficient of ε2 (first derivative in the second direction).
+    pub e2: T,
+    /// The coefficient of ε1ε2 (the mixed second derivative).
+    pub e12: T,
+}
+
+impl<T: Scalar> HyperDual<T> {
+    /// A hyper-dual number from its four parts.
+    ///
+    /// ```
+    /// let x = dualgrad::HyperDual::new(1.0, 2.0, 3.0, 4.0);
+    /// assert_eq!((x.re, x.e1, x.e2, x.e12), (1.0, 2.0, 3.0, 4.0));
+    /// ```
+    #[inline]
+    pub const fn new(re: T, e1: T, e2: T, e12: T) -> Self {
+        HyperDual { re, e1, e2, e12 }
+    }
+
+    /// A constant: value `x`, every derivative part 0.
+    ///
+    /// ```
+    /// let c = dualgrad::HyperDual::constant(2.0);
+    /// assert_eq!((c.re, c.e1, c.e2, c.e12), (2.0, 0.0, 0.0, 0.0));
+    /// ```
+    #[inline]
+    pub fn constant(x: T) -> Self {
+        let z = T::zero();
+        HyperDual::new(x, z, z, z)
+    }
+
+    /// The value part.
+    ///
+    /// ```
+    /// assert_eq!(dualgrad::HyperDual::new(1.0, 2.0, 3.0, 4.0).value(), 1.0);
+    /// ```
+    #[inline]
+    pub fn value(&self) -> T {
+        self.re
+    }
+}
+
+impl<T: Scalar> Number<T> for HyperDual<T> {
+    const SECOND: bool = true;
+    #[inline(always)]
+    fn re(&self) -> T {
+        self.re
+    }
+    #[inline(always)]
+    fn constant(v: T) -> Self {
+        HyperDual::constant(v)
+    }
+    #[inline(always)]
+    fn with_re(self, v: T) -> Self {
+        HyperDual { re: v, ..self }
+    }
+    #[inline(always)]
+    fn map(self, f: impl Fn(T) -> T) -> Self {
+        HyperDual::new(f(self.re), f(self.e1), f(self.e2), f(self.e12))
+    }
+    #[inline(always)]
+    fn zip(self, o: Self, f: impl Fn(T, T) -> T) -> Self {
+        HyperDual::new(
+            f(self.re, o.re),
+            f(self.e1, o.e1),
+            f(self.e2, o.e2),
+            f(self.e12, o.e12),
+        )
+    }
+    #[inline(always)]
+    fn is_const(&self) -> bool {
+        self.e1.is_zero() && self.e2.is_zero() && self.e12.is_zero()
+    }
+    #[inline(always)]
+    fn chain1(self, j: Jet<T>) -> Self {
+        if j.f.is_nan() {
+            return Self::nan_all();
+        }
+        HyperDual::new(
+            j.f,
+            sc(j.d1, self.e1),
+            sc(j.d1, self.e2),
+            sc(j.d1, self.e12) + sc(j.d2, self.e1 * self.e2),
+        )
+    }
+    #[inline(always)]
+    fn chain2(self, o: Self, j: Jet2<T>) -> Self {
+        if j.f.is_nan() {
+            return Self::nan_all();
+        }
+        let (a, b) = (self, o);
+        HyperDual::new(
+            j.f,
+            sc(j.fx, a.e1) + sc(j.fy, b.e1),
+            sc(j.fx, a.e2) + sc(j.fy, b.e2),
+            sc(j.fx, a.e12)
+                + sc(j.fy, b.e12)
+                + sc(j.fxx, a.e1 * a.e2)
+                + sc(j.fxy, a.e1 * b.e2 + a.e2 * b.e1)
+                + sc(j.fyy, b.e1 * b.e2),
+        )
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        let (a, b) = (self, o);
+        HyperDual::new(
+            a.re * b.re,
+            a.re * b.e1 + a.e1 * b.re,
+            a.re * b.e2 + a.e2 * b.re,
+            a.re * b.e12 + a.e1 * b.e2 + a.e2 * b.e1 + a.e12 * b.re,
+        )
+    }
+    #[inline(always)]
+    fn div(self, o: Self) -> Self {
+        let (a, b) = (self, o);
+        let q = a.re / b.re;
+        let e1 = (a.e1 - sc(q, b.e1)) / b.re;
+        let e2 = (a.e2 - sc(q, b.e2)) / b.re;
+        let e12 = (a.e12 - sc(q, b.e12) - (e1 * b.e2 + e2 * b.e1)) / b.re;
+        HyperDual::new(q, e1, e2, e12)
+    }
+}
+
+impl_number!([T: Scalar] HyperDual<T>);
+
+impl<T: Scalar> From<T> for HyperDual<T> {
+    /// A constant.
+    fn from(x: T) -> Self {
+        HyperDual::constant(x)
+    }
+}
+
+impl<T: Scalar> fmt::Display for HyperDual<T> {
+    /// `1 + 2ε1 + 3ε2 + 4ε1ε2`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::number::fmt_part(f, &self.re)?;
+        crate::number::fmt_term(f, &self.e1, "ε1")?;
+        crate::number::fmt_term(f, &self.e2, "ε2")?;
+        crate::number::fmt_term(f, &self.e12, "ε1ε2")
+    }
+}

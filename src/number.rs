@@ -1,0 +1,737 @@
+//! What every number type of this crate has in common.
+//!
+//! A number type implements the small private trait [`Number`]: its value
+//! part, how to apply the chain rule to a [`Jet`] / [`Jet2`] from the rule
+//! table, and its product and quotient. [`impl_number!`] then derives from
+//! those every public trait (`Scalar`, `num_traits::Float` and friends, the
+//! operators, comparisons): one generic body, instantiated once per type,
+//! because the orphan rule forbids a blanket impl of a foreign trait.
+
+use crate::rules::{Jet, Jet2};
+use crate::Scalar;
+
+/// The chain rule and arithmetic of one number type over the scalar `T`.
+pub(crate) trait Number<T: Scalar>: Copy {
+    /// Whether the type carries second-order parts (then the rule table
+    /// must provide second derivatives).
+    const SECOND: bool;
+    /// The value part.
+    fn re(&self) -> T;
+    /// A constant: value `v`, every derivative part zero.
+    fn constant(v: T) -> Self;
+    /// Every part NaN.
+    fn nan_all() -> Self {
+        Self::constant(T::nan()).map(|_| T::nan())
+    }
+    /// Replaces the value part, keeping the derivative parts.
+    fn with_re(self, v: T) -> Self;
+    /// Applies `f` to every part.
+    fn map(self, f: impl Fn(T) -> T) -> Self;
+    /// Applies `f` to every pair of corresponding parts.
+    fn zip(self, o: Self, f: impl Fn(T, T) -> T) -> Self;
+    /// Whether every derivative part is exactly zero.
+    fn is_const(&self) -> bool;
+    /// `f(self)` given `f`'s jet at `self.re()`.
+    fn chain1(self, j: Jet<T>) -> Self;
+    /// `f(self, o)` given `f`'s jet at `(self.re(), o.re())`.
+    fn chain2(self, o: Self, j: Jet2<T>) -> Self;
+    /// The product.
+    fn mul(self, o: Self) -> Self;
+    /// The quotient, computed directly (not as a product with a reciprocal).
+    fn div(self, o: Self) -> Self;
+}
+
+/// `d · t`, except that a zero tangent stays zero even where the derivative
+/// `d` is infinite (√x at 0, 1/x at 0): a constant input never picks up a
+/// NaN derivative from `0 · ∞`.
+#[inline(always)]
+pub(crate) fn sc<T: Scalar>(d: T, t: T) -> T {
+    if t.is_zero() {
+        T::zero()
+    } else {
+        d * t
+    }
+}
+
+/// Derives every public trait of a number type from its [`Number`] impl.
+/// `impl_number!([T: Scalar, const N: usize] DualVec<T, N>)`.
+macro_rules! impl_number {
+    ([$($g:tt)*] $ty:ty) => {
+        impl<$($g)*> $crate::Scalar for $ty {
+            type Real = T::Real;
+            const DEPTH: usize = T::DEPTH + 1;
+            #[inline]
+            fn from_real(r: T::Real) -> Self {
+                <Self as Number<T>>::constant(T::from_real(r))
+            }
+            #[inline]
+            fn lit(x: f64) -> Self {
+                <Self as Number<T>>::constant(T::lit(x))
+            }
+            #[inline]
+            fn real(&self) -> T::Real {
+                self.re().real()
+            }
+            #[inline]
+            fn mul_real(self, k: T::Real) -> Self {
+                self.map(|e| e.mul_real(k))
+            }
+            #[inline]
+            fn sigmoid(self) -> Self {
+                self.chain1($crate::rules::sigmoid(self.re(), Self::SECOND))
+            }
+            #[inline]
+            fn softplus(self) -> Self {
+                self.chain1($crate::rules::softplus(self.re(), Self::SECOND))
+            }
+            #[inline]
+            fn relu(self) -> Self {
+                self.chain1($crate::rules::relu(self.re(), Self::SECOND))
+            }
+            #[inline]
+            fn erf(self) -> Self {
+                self.chain1($crate::rules::erf(self.re(), Self::SECOND))
+            }
+        }
+
+        impl<$($g)*> Default for $ty {
+            #[inline]
+            fn default() -> Self {
+                <Self as Number<T>>::constant(T::zero())
+            }
+        }
+
+        // ---- arithmetic with Self ----
+        impl<$($g)*> core::ops::Add for $ty {
+            type Output = Self;
+            #[inline]
+            fn add(self, o: Self) -> Self {
+                self.zip(o, |a, b| a + b)
+            }
+        }
+        impl<$($g)*> core::ops::Sub for $ty {
+            type Output = Self;
+            #[inline]
+            fn sub(self, o: Self) -> Self {
+                self.zip(o, |a, b| a - b)
+            }
+        }
+        impl<$($g)*> core::ops::Mul for $ty {
+            type Output = Self;
+            #[inline]
+            fn mul(self, o: Self) -> Self {
+                Number::mul(self, o)
+            }
+        }
+        impl<$($g)*> core::ops::Div for $ty {
+            type Output = Self;
+            #[inline]
+            fn div(self, o: Self) -> Self {
+                Number::div(self, o)
+            }
+        }
+        impl<$($g)*> core::ops::Rem for $ty {
+            type Output = Self;
+            #[inline]
+            fn rem(self, o: Self) -> Self {
+                self.chain2(o, $crate::rules::rem(self.re(), o.re()))
+            }
+        }
+        impl<$($g)*> core::ops::Neg for $ty {
+            type Output = Self;
+            #[inline]
+            fn neg(self) -> Self {
+                self.map(|a| -a)
+            }
+        }
+
+        // ---- arithmetic with the scalar T it is built on ----
+        impl<$($g)*> core::ops::Add<T> for $ty {
+            type Output = Self;
+            #[inline]
+            fn add(self, o: T) -> Self {
+                self.with_re(self.re() + o)
+            }
+        }
+        impl<$($g)*> core::ops::Sub<T> for $ty {
+            type Output = Self;
+            #[inline]
+            fn sub(self, o: T) -> Self {
+                self.with_re(self.re() - o)
+            }
+        }
+        impl<$($g)*> core::ops::Mul<T> for $ty {
+            type Output = Self;
+            #[inline]
+            fn mul(self, o: T) -> Self {
+                self.map(|a| a * o)
+            }
+        }
+        impl<$($g)*> core::ops::Div<T> for $ty {
+            type Output = Self;
+            #[inline]
+            fn div(self, o: T) -> Self {
+                self.map(|a| a / o)
+            }
+        }
+        impl<$($g)*> core::ops::Rem<T> for $ty {
+            type Output = Self;
+            #[inline]
+            fn rem(self, o: T) -> Self {
+                self % <Self as Number<T>>::constant(o)
+            }
+        }
+
+        $crate::number::impl_assign!([$($g)*] $ty, Self, AddAssign add_assign add);
+        $crate::number::impl_assign!([$($g)*] $ty, Self, SubAssign sub_assign sub);
+        $crate::number::impl_assign!([$($g)*] $ty, Self, MulAssign mul_assign mul);
+        $crate::number::impl_assign!([$($g)*] $ty, Self, DivAssign div_assign div);
+        $crate::number::impl_assign!([$($g)*] $ty, Self, RemAssign rem_assign rem);
+        $crate::number::impl_assign!([$($g)*] $ty, T, AddAssign add_assign add);
+        $crate::number::impl_assign!([$($g)*] $ty, T, SubAssign sub_assign sub);
+        $crate::number::impl_assign!([$($g)*] $ty, T, MulAssign mul_assign mul);
+        $crate::number::impl_assign!([$($g)*] $ty, T, DivAssign div_assign div);
+        $crate::number::impl_assign!([$($g)*] $ty, T, RemAssign rem_assign rem);
+
+        // ---- the plain float on the left: `2.0 * x` ----
+        $crate::number::impl_real_lhs!([$($g)*] $ty, f64);
+        $crate::number::impl_real_lhs!([$($g)*] $ty, f32);
+
+        // ---- comparisons: on the value part ----
+        impl<$($g)*> PartialEq for $ty {
+            #[inline]
+            fn eq(&self, o: &Self) -> bool {
+                self.re() == o.re()
+            }
+        }
+        impl<$($g)*> PartialOrd for $ty {
+            #[inline]
+            fn partial_cmp(&self, o: &Self) -> Option<core::cmp::Ordering> {
+                self.re().partial_cmp(&o.re())
+            }
+        }
+        impl<$($g)*> PartialEq<T> for $ty {
+            #[inline]
+            fn eq(&self, o: &T) -> bool {
+                self.re() == *o
+            }
+        }
+        impl<$($g)*> PartialOrd<T> for $ty {
+            #[inline]
+            fn partial_cmp(&self, o: &T) -> Option<core::cmp::Ordering> {
+                self.re().partial_cmp(o)
+            }
+        }
+
+        // ---- iterators ----
+        impl<$($g)*> core::iter::Sum for $ty {
+            fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+                iter.fold(<Self as num_traits::Zero>::zero(), |a, b| a + b)
+            }
+        }
+        impl<'a, $($g)*> core::iter::Sum<&'a $ty> for $ty {
+            fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
+                iter.fold(<Self as num_traits::Zero>::zero(), |a, b| a + *b)
+            }
+        }
+        impl<$($g)*> core::iter::Product for $ty {
+            fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
+                iter.fold(<Self as num_traits::One>::one(), |a, b| a * b)
+            }
+        }
+        impl<'a, $($g)*> core::iter::Product<&'a $ty> for $ty {
+            fn product<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
+                iter.fold(<Self as num_traits::One>::one(), |a, b| a * *b)
+            }
+        }
+
+        // ---- num-traits ----
+        impl<$($g)*> num_traits::Zero for $ty {
+            #[inline]
+            fn zero() -> Self {
+                <Self as Number<T>>::constant(T::zero())
+            }
+            /// Zero in every part (not only the value part).
+            #[inline]
+            fn is_zero(&self) -> bool {
+                self.re().is_zero() && self.is_const()
+            }
+        }
+        impl<$($g)*> num_traits::One for $ty {
+            #[inline]
+            fn one() -> Self {
+                <Self as Number<T>>::constant(T::one())
+            }
+        }
+        impl<$($g)*> num_traits::Num for $ty {
+            type FromStrRadixErr = T::FromStrRadixErr;
+            fn from_str_radix(s: &str, radix: u32) -> Result<Self, Self::FromStrRadixErr> {
+                T::from_str_radix(s, radix).map(<Self as Number<T>>::constant)
+            }
+        }
+        impl<$($g)*> num_traits::Inv for $ty {
+            type Output = Self;
+            #[inline]
+            fn inv(self) -> Self {
+                num_traits::Float::recip(self)
+            }
+        }
+        impl<$($g)*> num_traits::ToPrimitive for $ty {
+            fn to_i64(&self) -> Option<i64> {
+                self.re().to_i64()
+            }
+            fn to_u64(&self) -> Option<u64> {
+                self.re().to_u64()
+            }
+            fn to_i128(&self) -> Option<i128> {
+                self.re().to_i128()
+            }
+            fn to_u128(&self) -> Option<u128> {
+                self.re().to_u128()
+            }
+            fn to_f32(&self) -> Option<f32> {
+                self.re().to_f32()
+            }
+            fn to_f64(&self) -> Option<f64> {
+                self.re().to_f64()
+            }
+        }
+        impl<$($g)*> num_traits::NumCast for $ty {
+            fn from<P: num_traits::ToPrimitive>(n: P) -> Option<Self> {
+                <T as num_traits::NumCast>::from(n).map(<Self as Number<T>>::constant)
+            }
+        }
+        impl<$($g)*> num_traits::FromPrimitive for $ty {
+            fn from_i64(n: i64) -> Option<Self> {
+                T::from_i64(n).map(<Self as Number<T>>::constant)
+            }
+            fn from_u64(n: u64) -> Option<Self> {
+                T::from_u64(n).map(<Self as Number<T>>::constant)
+            }
+            fn from_i128(n: i128) -> Option<Self> {
+                T::from_i128(n).map(<Self as Number<T>>::constant)
+            }
+            fn from_u128(n: u128) -> Option<Self> {
+                T::from_u128(n).map(<Self as Number<T>>::constant)
+            }
+            fn from_f32(n: f32) -> Option<Self> {
+                T::from_f32(n).map(<Self as Number<T>>::constant)
+            }
+            fn from_f64(n: f64) -> Option<Self> {
+                T::from_f64(n).map(<Self as Number<T>>::constant)
+            }
+        }
+        impl<$($g)*> num_traits::Signed for $ty {
+            #[inline]
+            fn abs(&self) -> Self {
+                num_traits::Float::abs(*self)
+            }
+            #[inline]
+            fn abs_sub(&self, o: &Self) -> Self {
+                #[allow(deprecated)]
+                num_traits::Float::abs_sub(*self, *o)
+            }
+            #[inline]
+            fn signum(&self) -> Self {
+                num_traits::Float::signum(*self)
+            }
+            #[inline]
+            fn is_positive(&self) -> bool {
+                self.re() > T::zero()
+            }
+            #[inline]
+            fn is_negative(&self) -> bool {
+                self.re() < T::zero()
+            }
+        }
+        impl<$($g)*> num_traits::FloatConst for $ty {
+            $crate::number::impl_float_const!(
+                E FRAC_1_PI FRAC_1_SQRT_2 FRAC_2_PI FRAC_2_SQRT_PI FRAC_PI_2 FRAC_PI_3
+                FRAC_PI_4 FRAC_PI_6 FRAC_PI_8 LN_10 LN_2 LOG10_E LOG2_E PI SQRT_2
+                TAU LOG10_2 LOG2_10
+            );
+        }
+
+        impl<$($g)*> num_traits::Float for $ty {
+            $crate::number::impl_float_body!();
+        }
+    };
+}
+pub(crate) use impl_number;
+
+/// `impl OpAssign<Rhs> for Ty` from `Op<Rhs>`.
+macro_rules! impl_assign {
+    ([$($g:tt)*] $ty:ty, $rhs:ty, $tr:ident $m:ident $op:ident) => {
+        impl<$($g)*> core::ops::$tr<$rhs> for $ty {
+            #[inline]
+            fn $m(&mut self, o: $rhs) {
+                *self = $crate::number::binop!(*self, o, $op);
+            }
+        }
+    };
+}
+pub(crate) use impl_assign;
+
+/// The binary operator named `$op` applied to `$a` and `$b`.
+macro_rules! binop {
+    ($a:expr, $b:expr, add) => {
+        $a + $b
+    };
+    ($a:expr, $b:expr, sub) => {
+        $a - $b
+    };
+    ($a:expr, $b:expr, mul) => {
+        $a * $b
+    };
+    ($a:expr, $b:expr, div) => {
+        $a / $b
+    };
+    ($a:expr, $b:expr, rem) => {
+        $a % $b
+    };
+}
+pub(crate) use binop;
+
+/// `f64 ∘ Ty` for the four arithmetic operators, when `Ty` is built on that
+/// float at its bottom.
+macro_rules! impl_real_lhs {
+    ([$($g:tt)*] $ty:ty, $real:ty) => {
+        impl<$($g)*> core::ops::Add<$ty> for $real where T: $crate::Scalar<Real = $real> {
+            type Output = $ty;
+            #[inline]
+            fn add(self, o: $ty) -> $ty {
+                <$ty as $crate::Scalar>::from_real(self) + o
+            }
+        }
+        impl<$($g)*> core::ops::Sub<$ty> for $real where T: $crate::Scalar<Real = $real> {
+            type Output = $ty;
+            #[inline]
+            fn sub(self, o: $ty) -> $ty {
+                <$ty as $crate::Scalar>::from_real(self) - o
+            }
+        }
+        impl<$($g)*> core::ops::Mul<$ty> for $real where T: $crate::Scalar<Real = $real> {
+            type Output = $ty;
+            #[inline]
+            fn mul(self, o: $ty) -> $ty {
+                $crate::Scalar::mul_real(o, self)
+            }
+        }
+        impl<$($g)*> core::ops::Div<$ty> for $real where T: $crate::Scalar<Real = $real> {
+            type Output = $ty;
+            #[inline]
+            fn div(self, o: $ty) -> $ty {
+                <$ty as $crate::Scalar>::from_real(self) / o
+            }
+        }
+    };
+}
+pub(crate) use impl_real_lhs;
+
+/// The `FloatConst` constants as constants of the number type.
+macro_rules! impl_float_const {
+    ($($c:ident)*) => {
+        $(
+            #[inline]
+            fn $c() -> Self {
+                <Self as Number<T>>::constant(T::$c())
+            }
+        )*
+    };
+}
+pub(crate) use impl_float_const;
+
+/// The body of `num_traits::Float` for a number type over `T`, each
+/// elementary function a call into the rule table.
+macro_rules! impl_float_body {
+    () => {
+        #[inline]
+        fn nan() -> Self {
+            <Self as Number<T>>::nan_all()
+        }
+        #[inline]
+        fn infinity() -> Self {
+            <Self as Number<T>>::constant(T::infinity())
+        }
+        #[inline]
+        fn neg_infinity() -> Self {
+            <Self as Number<T>>::constant(T::neg_infinity())
+        }
+        #[inline]
+        fn neg_zero() -> Self {
+            <Self as Number<T>>::constant(T::neg_zero())
+        }
+        #[inline]
+        fn min_value() -> Self {
+            <Self as Number<T>>::constant(T::min_value())
+        }
+        #[inline]
+        fn min_positive_value() -> Self {
+            <Self as Number<T>>::constant(T::min_positive_value())
+        }
+        #[inline]
+        fn epsilon() -> Self {
+            <Self as Number<T>>::constant(T::epsilon())
+        }
+        #[inline]
+        fn max_value() -> Self {
+            <Self as Number<T>>::constant(T::max_value())
+        }
+        #[inline]
+        fn is_nan(self) -> bool {
+            self.re().is_nan()
+        }
+        #[inline]
+        fn is_infinite(self) -> bool {
+            self.re().is_infinite()
+        }
+        #[inline]
+        fn is_finite(self) -> bool {
+            self.re().is_finite()
+        }
+        #[inline]
+        fn is_normal(self) -> bool {
+            self.re().is_normal()
+        }
+        #[inline]
+        fn is_subnormal(self) -> bool {
+            self.re().is_subnormal()
+        }
+        #[inline]
+        fn classify(self) -> core::num::FpCategory {
+            self.re().classify()
+        }
+        #[inline]
+        fn floor(self) -> Self {
+            self.chain1($crate::rules::constant(self.re().floor()))
+        }
+        #[inline]
+        fn ceil(self) -> Self {
+            self.chain1($crate::rules::constant(self.re().ceil()))
+        }
+        #[inline]
+        fn round(self) -> Self {
+            self.chain1($crate::rules::constant(self.re().round()))
+        }
+        #[inline]
+        fn trunc(self) -> Self {
+            self.chain1($crate::rules::constant(self.re().trunc()))
+        }
+        #[inline]
+        fn fract(self) -> Self {
+            self.chain1($crate::rules::fract(self.re()))
+        }
+        #[inline]
+        fn abs(self) -> Self {
+            self.chain1($crate::rules::abs(self.re()))
+        }
+        #[inline]
+        fn signum(self) -> Self {
+            self.chain1($crate::rules::constant(self.re().signum()))
+        }
+        #[inline]
+        fn is_sign_positive(self) -> bool {
+            self.re().is_sign_positive()
+        }
+        #[inline]
+        fn is_sign_negative(self) -> bool {
+            self.re().is_sign_negative()
+        }
+        #[inline]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            (self * a + b).with_re(self.re().mul_add(a.re(), b.re()))
+        }
+        #[inline]
+        fn recip(self) -> Self {
+            self.chain1($crate::rules::recip(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn powi(self, n: i32) -> Self {
+            self.chain1($crate::rules::powi(self.re(), n, Self::SECOND))
+        }
+        #[inline]
+        fn powf(self, n: Self) -> Self {
+            if n.is_const() {
+                self.chain1($crate::rules::powf_const(self.re(), n.re(), Self::SECOND))
+            } else {
+                self.chain2(n, $crate::rules::powf(self.re(), n.re(), Self::SECOND))
+            }
+        }
+        #[inline]
+        fn sqrt(self) -> Self {
+            self.chain1($crate::rules::sqrt(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn exp(self) -> Self {
+            self.chain1($crate::rules::exp(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn exp2(self) -> Self {
+            self.chain1($crate::rules::exp2(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn ln(self) -> Self {
+            self.chain1($crate::rules::ln(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn log(self, base: Self) -> Self {
+            self.chain2(base, $crate::rules::log(self.re(), base.re(), Self::SECOND))
+        }
+        #[inline]
+        fn log2(self) -> Self {
+            self.chain1($crate::rules::log2(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn log10(self) -> Self {
+            self.chain1($crate::rules::log10(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn to_degrees(self) -> Self {
+            self.map(|a| a.to_degrees())
+        }
+        #[inline]
+        fn to_radians(self) -> Self {
+            self.map(|a| a.to_radians())
+        }
+        #[inline]
+        fn max(self, o: Self) -> Self {
+            let f = self.re().max(o.re());
+            self.chain2(
+                o,
+                $crate::rules::select2(f, $crate::rules::pick_max(self.re(), o.re())),
+            )
+        }
+        #[inline]
+        fn min(self, o: Self) -> Self {
+            let f = self.re().min(o.re());
+            self.chain2(
+                o,
+                $crate::rules::select2(f, $crate::rules::pick_min(self.re(), o.re())),
+            )
+        }
+        #[inline]
+        fn abs_sub(self, o: Self) -> Self {
+            if self.re() <= o.re() {
+                <Self as num_traits::Zero>::zero()
+            } else {
+                self - o
+            }
+        }
+        #[inline]
+        fn cbrt(self) -> Self {
+            self.chain1($crate::rules::cbrt(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn hypot(self, o: Self) -> Self {
+            self.chain2(o, $crate::rules::hypot(self.re(), o.re(), Self::SECOND))
+        }
+        #[inline]
+        fn sin(self) -> Self {
+            self.chain1($crate::rules::sin(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn cos(self) -> Self {
+            self.chain1($crate::rules::cos(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn tan(self) -> Self {
+            self.chain1($crate::rules::tan(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn asin(self) -> Self {
+            self.chain1($crate::rules::asin(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn acos(self) -> Self {
+            self.chain1($crate::rules::acos(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn atan(self) -> Self {
+            self.chain1($crate::rules::atan(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn atan2(self, o: Self) -> Self {
+            self.chain2(o, $crate::rules::atan2(self.re(), o.re(), Self::SECOND))
+        }
+        #[inline]
+        fn sin_cos(self) -> (Self, Self) {
+            let (s, c) = $crate::rules::sin_cos(self.re(), Self::SECOND);
+            (self.chain1(s), self.chain1(c))
+        }
+        #[inline]
+        fn exp_m1(self) -> Self {
+            self.chain1($crate::rules::exp_m1(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn ln_1p(self) -> Self {
+            self.chain1($crate::rules::ln_1p(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn sinh(self) -> Self {
+            self.chain1($crate::rules::sinh(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn cosh(self) -> Self {
+            self.chain1($crate::rules::cosh(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn tanh(self) -> Self {
+            self.chain1($crate::rules::tanh(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn asinh(self) -> Self {
+            self.chain1($crate::rules::asinh(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn acosh(self) -> Self {
+            self.chain1($crate::rules::acosh(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn atanh(self) -> Self {
+            self.chain1($crate::rules::atanh(self.re(), Self::SECOND))
+        }
+        #[inline]
+        fn integer_decode(self) -> (u64, i16, i8) {
+            self.re().integer_decode()
+        }
+    };
+}
+pub(crate) use impl_float_body;
+
+/// Writes one part of a number, in parentheses when it is itself a dual
+/// number, with the formatter's precision.
+pub(crate) fn fmt_part<T: Scalar>(f: &mut core::fmt::Formatter<'_>, x: &T) -> core::fmt::Result {
+    let (open, close) = if T::DEPTH > 0 { ("(", ")") } else { ("", "") };
+    match f.precision() {
+        Some(p) => write!(f, "{open}{x:.p$}{close}"),
+        None => write!(f, "{open}{x}{close}"),
+    }
+}
+
+/// Writes ` + x·unit` (or ` - |x|·unit` for a negative plain number).
+pub(crate) fn fmt_term<T: Scalar>(
+    f: &mut core::fmt::Formatter<'_>,
+    x: &T,
+    unit: &str,
+) -> core::fmt::Result {
+    if T::DEPTH == 0 && x.is_sign_negative() {
+        f.write_str(" - ")?;
+        fmt_part(f, &-*x)?;
+    } else {
+        f.write_str(" + ")?;
+        fmt_part(f, x)?;
+    }
+    f.write_str(unit)
+}
+
+/// Writes `[a, b, c]` with the formatter's precision.
+pub(crate) fn fmt_list<T: Scalar>(f: &mut core::fmt::Formatter<'_>, xs: &[T]) -> core::fmt::Result {
+    f.write_str("[")?;
+    for (i, x) in xs.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        fmt_part(f, x)?;
+    }
+    f.write_str("]")
+}

@@ -1,0 +1,564 @@
+//! The elementary-function rule table.
+//!
+//! Each function's value, first and second derivative at a point is written
+//! here once, generically over the [`Scalar`] it is evaluated in. Every number
+//! type applies its own chain rule to these [`Jet`]s (see `number.rs`), so a
+//! rule evaluated in `Dual<f64>` gives the rule's own derivative, which is how
+//! nested types (`HyperDual<Dual<f64>>`) get higher derivatives.
+//!
+//! `second` asks for the second derivative; number types that only need the
+//! first pass `false` and the compiler drops that work.
+//!
+//! Conventions at kinks and edges (documented on the public functions too):
+//! `abs′(0) = 0`, `relu′(0) = 0`, `min`/`max` at a tie take the mean of both
+//! derivatives, `signum`, `floor`, `ceil`, `round`, `trunc` have derivative 0,
+//! `hypot` and `atan2` at the origin have derivative 0, `sqrt′(0) = +∞`,
+//! and `0^p` follows its limit.
+
+use crate::Scalar;
+use num_traits::Float;
+
+/// Value, first and second derivative of a function of one variable.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Jet<T> {
+    pub f: T,
+    pub d1: T,
+    pub d2: T,
+}
+
+/// Value and first and second partial derivatives of a function of two
+/// variables `(x, y)`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Jet2<T> {
+    pub f: T,
+    pub fx: T,
+    pub fy: T,
+    pub fxx: T,
+    pub fxy: T,
+    pub fyy: T,
+}
+
+#[inline(always)]
+fn jet<T: Scalar>(f: T, d1: T, d2: impl FnOnce() -> T, second: bool) -> Jet<T> {
+    Jet {
+        f,
+        d1,
+        d2: if second { d2() } else { T::zero() },
+    }
+}
+
+#[inline(always)]
+fn two<T: Scalar>() -> T {
+    T::one() + T::one()
+}
+
+/// A function that is locally constant: derivatives zero.
+#[inline(always)]
+pub(crate) fn constant<T: Scalar>(f: T) -> Jet<T> {
+    Jet {
+        f,
+        d1: T::zero(),
+        d2: T::zero(),
+    }
+}
+
+#[inline]
+pub(crate) fn recip<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.recip();
+    let d1 = -(f * f);
+    jet(f, d1, || -two::<T>() * f * d1, second)
+}
+
+#[inline]
+pub(crate) fn sqrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.sqrt();
+    // 1/(2√x); `abs` makes √(−0) = −0 give +∞ like √(+0).
+    let d1 = (Float::abs(f) * two()).recip();
+    jet(f, d1, || -d1 / (x * two()), second)
+}
+
+#[inline]
+pub(crate) fn cbrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.cbrt();
+    let d1 = (f * f * T::lit(3.0)).recip();
+    jet(f, d1, || -(d1 * two()) / (x * T::lit(3.0)), second)
+}
+
+#[inline]
+pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
+    let f = x.powi(n);
+    // n·x^(n−1) and n(n−1)·x^(n−2), with the n = 0 and n = 1 cases written
+    // out so that 0^0 · ∞ never turns a finite limit into NaN.
+    let nf = T::lit(n as f64);
+    let d1 = if n == 0 {
+        T::zero()
+    } else {
+        nf * x.powi(n - 1)
+    };
+    jet(
+        f,
+        d1,
+        || {
+            if n == 0 || n == 1 {
+                T::zero()
+            } else {
+                nf * T::lit((n - 1) as f64) * x.powi(n - 2)
+            }
+        },
+        second,
+    )
+}
+
+/// `x^p` for a constant exponent `p`.
+#[inline]
+pub(crate) fn powf_const<T: Scalar>(x: T, p: T, second: bool) -> Jet<T> {
+    let f = x.powf(p);
+    let zero = T::zero();
+    let one = T::one();
+    let d1 = if p == zero { zero } else { p * x.powf(p - one) };
+    jet(
+        f,
+        d1,
+        || {
+            if p == zero || p == one {
+                zero
+            } else {
+                p * (p - one) * x.powf(p - two())
+            }
+        },
+        second,
+    )
+}
+
+/// `x^y` with both varying.
+#[inline]
+pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
+    let base = powf_const(x, y, second);
+    let zero = T::zero();
+    let x_is_zero = x == zero;
+    // ∂/∂y x^y = x^y ln x; at x = 0 the function of y is constant (0 or ∞).
+    let lnx = x.ln();
+    let fy = if x_is_zero { zero } else { base.f * lnx };
+    let (fxy, fyy) = if !second {
+        (zero, zero)
+    } else if x_is_zero {
+        (zero, zero)
+    } else {
+        // ∂²/∂x∂y = x^(y−1) (1 + y ln x)
+        (x.powf(y - T::one()) * (T::one() + y * lnx), fy * lnx)
+    };
+    Jet2 {
+        f: base.f,
+        fx: base.d1,
+        fy,
+        fxx: base.d2,
+        fxy,
+        fyy,
+    }
+}
+
+#[inline]
+pub(crate) fn exp<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.exp();
+    jet(f, f, || f, second)
+}
+
+#[inline]
+pub(crate) fn exp2<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.exp2();
+    let d1 = f * T::LN_2();
+    jet(f, d1, || d1 * T::LN_2(), second)
+}
+
+#[inline]
+pub(crate) fn exp_m1<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.exp_m1();
+    let d1 = x.exp();
+    jet(f, d1, || d1, second)
+}
+
+#[inline]
+pub(crate) fn ln<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.ln();
+    let d1 = x.recip();
+    jet(f, d1, || -(d1 * d1), second)
+}
+
+#[inline]
+pub(crate) fn log2<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.log2();
+    let d1 = (x * T::LN_2()).recip();
+    jet(f, d1, || -d1 / x, second)
+}
+
+#[inline]
+pub(crate) fn log10<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.log10();
+    let d1 = (x * T::LN_10()).recip();
+    jet(f, d1, || -d1 / x, second)
+}
+
+/// `log_b(x)` with both the argument `x` and the base `b` varying.
+#[inline]
+pub(crate) fn log<T: Scalar>(x: T, b: T, second: bool) -> Jet2<T> {
+    let f = x.log(b);
+    let lnb = b.ln();
+    let fx = (x * lnb).recip();
+    let fy = -f / (b * lnb);
+    let zero = T::zero();
+    let (fxx, fxy, fyy) = if second {
+        (
+            -fx / x,
+            -(x * b * lnb * lnb).recip(),
+            f / (b * b * lnb) * (two::<T>() / lnb + T::one()),
+        )
+    } else {
+        (zero, zero, zero)
+    };
+    Jet2 {
+        f,
+        fx,
+        fy,
+        fxx,
+        fxy,
+        fyy,
+    }
+}
+
+#[inline]
+pub(crate) fn ln_1p<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.ln_1p();
+    let d1 = (T::one() + x).recip();
+    jet(f, d1, || -(d1 * d1), second)
+}
+
+/// The jets of `sin` and of `cos`, from one `sin_cos` evaluation.
+#[inline]
+pub(crate) fn sin_cos<T: Scalar>(x: T, second: bool) -> (Jet<T>, Jet<T>) {
+    let (s, c) = x.sin_cos();
+    (jet(s, c, || -s, second), jet(c, -s, || -c, second))
+}
+
+#[inline]
+pub(crate) fn sin<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    sin_cos(x, second).0
+}
+
+#[inline]
+pub(crate) fn cos<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    sin_cos(x, second).1
+}
+
+#[inline]
+pub(crate) fn tan<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.tan();
+    let d1 = T::one() + f * f;
+    jet(f, d1, || two::<T>() * f * d1, second)
+}
+
+/// 1 − x², computed as (1 − x)(1 + x) so that it keeps its digits near ±1.
+#[inline(always)]
+fn one_minus_sq<T: Scalar>(x: T) -> T {
+    (T::one() - x) * (T::one() + x)
+}
+
+#[inline]
+pub(crate) fn asin<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.asin();
+    let d1 = one_minus_sq(x).sqrt().recip();
+    jet(f, d1, || x * d1 * d1 * d1, second)
+}
+
+#[inline]
+pub(crate) fn acos<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.acos();
+    let d1 = -one_minus_sq(x).sqrt().recip();
+    jet(f, d1, || x * d1 * d1 * d1, second)
+}
+
+#[inline]
+pub(crate) fn atan<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.atan();
+    let d1 = (T::one() + x * x).recip();
+    jet(f, d1, || -two::<T>() * x * d1 * d1, second)
+}
+
+/// `atan2(y, x)`: here the first variable is `y`, the second `x`, as in
+/// `y.atan2(x)`. At the origin the derivatives are defined as 0.
+#[inline]
+pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
+    let f = y.atan2(x);
+    let zero = T::zero();
+    // r = hypot(x, y) keeps x² + y² from overflowing.
+    let r = x.hypot(y);
+    if r == zero {
+        return Jet2 {
+            f,
+            fx: zero,
+            fy: zero,
+            fxx: zero,
+            fxy: zero,
+            fyy: zero,
+        };
+    }
+    let (cx, cy) = (x / r, y / r);
+    let dy = cx / r; // ∂f/∂y = x / r²
+    let dx = -cy / r; // ∂f/∂x = −y / r²
+    let (fyy, fxy, fxx) = if second {
+        let r2 = r * r;
+        let k = two::<T>() * cx * cy / r2; // 2xy / r⁴
+        (-k, (cy * cy - cx * cx) / r2, k)
+    } else {
+        (zero, zero, zero)
+    };
+    Jet2 {
+        f,
+        fx: dy,
+        fy: dx,
+        fxx: fyy,
+        fxy,
+        fyy: fxx,
+    }
+}
+
+#[inline]
+pub(crate) fn sinh<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.sinh();
+    jet(f, x.cosh(), || f, second)
+}
+
+#[inline]
+pub(crate) fn cosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.cosh();
+    jet(f, x.sinh(), || f, second)
+}
+
+/// `e^(−2|x|)`, written as a branch on the sign so that each side is a smooth
+/// function of `x` (nested derivatives stay exact).
+#[inline(always)]
+fn exp_neg_2abs<T: Scalar>(x: T) -> T {
+    let two_x = x * two();
+    if x >= T::zero() {
+        (-two_x).exp()
+    } else {
+        two_x.exp()
+    }
+}
+
+#[inline]
+pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.tanh();
+    // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
+    // loses every digit for |x| > 19) and no overflow for any x.
+    let e = exp_neg_2abs(x);
+    let one_e = T::one() + e;
+    let d1 = T::lit(4.0) * e / (one_e * one_e);
+    jet(f, d1, || -two::<T>() * f * d1, second)
+}
+
+#[inline]
+pub(crate) fn asinh<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.asinh();
+    let d1 = T::one().hypot(x).recip();
+    jet(f, d1, || -x * d1 * d1 * d1, second)
+}
+
+#[inline]
+pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.acosh();
+    let d1 = ((x - T::one()) * (x + T::one())).sqrt().recip();
+    jet(f, d1, || -x * d1 * d1 * d1, second)
+}
+
+#[inline]
+pub(crate) fn atanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.atanh();
+    let d1 = one_minus_sq(x).recip();
+    jet(f, d1, || two::<T>() * x * d1 * d1, second)
+}
+
+/// |x|, with derivative 0 at x = 0 (the middle of the subdifferential
+/// [−1, 1]).
+#[inline]
+pub(crate) fn abs<T: Scalar>(x: T) -> Jet<T> {
+    let zero = T::zero();
+    let d1 = if x > zero {
+        T::one()
+    } else if x < zero {
+        -T::one()
+    } else {
+        zero
+    };
+    Jet {
+        f: Float::abs(x),
+        d1,
+        d2: zero,
+    }
+}
+
+/// `x − trunc(x)`: slope 1 between the integers.
+#[inline]
+pub(crate) fn fract<T: Scalar>(x: T) -> Jet<T> {
+    Jet {
+        f: x.fract(),
+        d1: T::one(),
+        d2: T::zero(),
+    }
+}
+
+/// The pieces shared by the logistic function and softplus:
+/// `m = e^(−|x|) − 1` (computed with `exp_m1`, so it keeps its digits near
+/// 0) and `e = m + 1 = e^(−|x|)`, as smooth functions of `x` on each side.
+#[inline(always)]
+fn logistic_parts<T: Scalar>(x: T) -> (bool, T, T) {
+    let nonneg = x >= T::zero();
+    let m = if nonneg { (-x).exp_m1() } else { x.exp_m1() };
+    (nonneg, m, m + T::one())
+}
+
+#[inline]
+pub(crate) fn sigmoid<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let (nonneg, m, e) = logistic_parts(x);
+    let one_e = T::one() + e;
+    // σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0; never overflows.
+    let f = if nonneg { one_e.recip() } else { e / one_e };
+    // σ′ = e/(1+e)², exact even where σ rounds to 1.
+    let d1 = e / (one_e * one_e);
+    // σ″ = σ′(1 − 2σ), and 1 − 2σ = ∓m/(1+e) without cancellation.
+    jet(
+        f,
+        d1,
+        || {
+            let one_minus_2s = if nonneg { m / one_e } else { -m / one_e };
+            d1 * one_minus_2s
+        },
+        second,
+    )
+}
+
+#[inline]
+pub(crate) fn softplus<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    // ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)).
+    let s = sigmoid(x, second);
+    let (nonneg, _, e) = logistic_parts(x);
+    let tail = e.ln_1p();
+    let f = if nonneg { x + tail } else { tail };
+    Jet {
+        f,
+        d1: s.f,
+        d2: s.d1,
+    }
+}
+
+/// max(x, 0) with derivative 0 at the kink; NaN stays NaN.
+#[inline]
+pub(crate) fn relu<T: Scalar>(x: T, _second: bool) -> Jet<T> {
+    let zero = T::zero();
+    if x > zero {
+        Jet {
+            f: x,
+            d1: T::one(),
+            d2: zero,
+        }
+    } else if x.is_nan() {
+        Jet { f: x, d1: x, d2: x }
+    } else {
+        constant(zero)
+    }
+}
+
+#[inline]
+pub(crate) fn erf<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let f = x.erf();
+    let d1 = T::lit(core::f64::consts::FRAC_2_SQRT_PI) * (-(x * x)).exp();
+    jet(f, d1, || -two::<T>() * x * d1, second)
+}
+
+/// `hypot(x, y)`; derivatives 0 at the origin, where it has a cone point.
+#[inline]
+pub(crate) fn hypot<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
+    let f = x.hypot(y);
+    let zero = T::zero();
+    if f == zero {
+        return Jet2 {
+            f,
+            fx: zero,
+            fy: zero,
+            fxx: zero,
+            fxy: zero,
+            fyy: zero,
+        };
+    }
+    let (cx, cy) = (x / f, y / f);
+    let (fxx, fxy, fyy) = if second {
+        (cy * cy / f, -(cx * cy) / f, cx * cx / f)
+    } else {
+        (zero, zero, zero)
+    };
+    Jet2 {
+        f,
+        fx: cx,
+        fy: cy,
+        fxx,
+        fxy,
+        fyy,
+    }
+}
+
+/// `x % y = x − y·trunc(x/y)`: ∂/∂x = 1, ∂/∂y = −trunc(x/y).
+#[inline]
+pub(crate) fn rem<T: Scalar>(x: T, y: T) -> Jet2<T> {
+    let zero = T::zero();
+    Jet2 {
+        f: x % y,
+        fx: T::one(),
+        fy: -(x / y).trunc(),
+        fxx: zero,
+        fxy: zero,
+        fyy: zero,
+    }
+}
+
+/// Which argument of `max`/`min` the result follows: `Some(true)` the first,
+/// `Some(false)` the second, `None` a tie (the mean of both is taken).
+#[inline]
+pub(crate) fn pick_max<T: Scalar>(x: T, y: T) -> Option<bool> {
+    if x > y || y.is_nan() {
+        Some(true)
+    } else if y > x || x.is_nan() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// See [`pick_max`].
+#[inline]
+pub(crate) fn pick_min<T: Scalar>(x: T, y: T) -> Option<bool> {
+    if x < y || y.is_nan() {
+        Some(true)
+    } else if y < x || x.is_nan() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The linear combination `a·x + b·y` for `max`/`min` and ties.
+#[inline]
+pub(crate) fn select2<T: Scalar>(f: T, which: Option<bool>) -> Jet2<T> {
+    let zero = T::zero();
+    let (fx, fy) = match which {
+        Some(true) => (T::one(), zero),
+        Some(false) => (zero, T::one()),
+        None => (T::lit(0.5), T::lit(0.5)),
+    };
+    Jet2 {
+        f,
+        fx,
+        fy,
+        fxx: zero,
+        fxy: zero,
+        fyy: zero,
+    }
+}
