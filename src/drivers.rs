@@ -67,11 +67,7 @@ pub fn third_derivative<T: Scalar>(
 /// ```
 #[inline]
 pub fn seed_gradient<T: Scalar, const N: usize>(x: [T; N]) -> [DualVec<T, N>; N] {
-    let mut i = 0;
-    x.map(|xi| {
-        i += 1;
-        DualVec::variable(xi, i - 1)
-    })
+    core::array::from_fn(|i| DualVec::variable(x[i], i))
 }
 
 /// `f(x)` and the gradient `∇f(x)` of a function of `N` inputs, from one
@@ -105,11 +101,7 @@ pub fn hessian<T: Scalar, const N: usize>(
     f: impl FnOnce([Dual2Vec<T, N>; N]) -> Dual2Vec<T, N>,
     x: [T; N],
 ) -> (T, [T; N], [[T; N]; N]) {
-    let mut i = 0;
-    let y = f(x.map(|xi| {
-        i += 1;
-        Dual2Vec::variable(xi, i - 1)
-    }));
+    let y = f(core::array::from_fn(|i| Dual2Vec::variable(x[i], i)));
     (y.value(), y.gradient(), y.hessian())
 }
 
@@ -128,7 +120,10 @@ pub fn jacobian<T: Scalar, const N: usize, const M: usize>(
     x: [T; N],
 ) -> ([T; M], [[T; N]; M]) {
     let y = f(seed_gradient(x));
-    (y.map(|yi| yi.re), y.map(|yi| yi.eps))
+    (
+        core::array::from_fn(|i| y[i].re),
+        core::array::from_fn(|i| y[i].eps),
+    )
 }
 
 /// `f(x)` and the Jacobian-vector product `J(x)·v` of a function from `N`
@@ -147,12 +142,11 @@ pub fn jvp<T: Scalar, const N: usize, const M: usize>(
     x: [T; N],
     v: [T; N],
 ) -> ([T; M], [T; M]) {
-    let mut i = 0;
-    let y = f(x.map(|xi| {
-        i += 1;
-        Dual::new(xi, v[i - 1])
-    }));
-    (y.map(|yi| yi.re), y.map(|yi| yi.eps))
+    let y = f(core::array::from_fn(|i| Dual::new(x[i], v[i])));
+    (
+        core::array::from_fn(|i| y[i].re),
+        core::array::from_fn(|i| y[i].eps),
+    )
 }
 
 /// `f(x)` and the directional derivative `∇f(x)·v` of a function of `N`
@@ -169,8 +163,8 @@ pub fn directional_derivative<T: Scalar, const N: usize>(
     x: [T; N],
     v: [T; N],
 ) -> (T, T) {
-    let ([y], [d]) = jvp(|x| [f(x)], x, v);
-    (y, d)
+    let y = f(core::array::from_fn(|i| Dual::new(x[i], v[i])));
+    (y.re, y.eps)
 }
 
 /// One mixed partial: `(f, ∂f/∂xᵢ, ∂f/∂xⱼ, ∂²f/∂xᵢ∂xⱼ)` at `x`, from one
@@ -197,12 +191,10 @@ pub fn mixed_partial<T: Scalar, const N: usize>(
         "mixed_partial: index ({i}, {j}) out of range for {N} inputs"
     );
     let (zero, one) = (T::zero(), T::one());
-    let mut k = 0;
-    let y = f(x.map(|xk| {
-        k += 1;
-        let e1 = if k - 1 == i { one } else { zero };
-        let e2 = if k - 1 == j { one } else { zero };
-        HyperDual::new(xk, e1, e2, zero)
+    let y = f(core::array::from_fn(|k| {
+        let e1 = if k == i { one } else { zero };
+        let e2 = if k == j { one } else { zero };
+        HyperDual::new(x[k], e1, e2, zero)
     }));
     (y.re, y.e1, y.e2, y.e12)
 }
