@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Prints the table of median times and ratios from criterion's results
+(target/criterion/<group>/<id>/new/estimates.json), as Markdown.
+
+Run after `cargo bench --bench forward` (scripts/bench.sh does both).
+Every row compares two benchmarks of the same run; `target` is the ratio
+that the row must not exceed (issue 5), `-` where the row is informational.
+"""
+import json, os, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CRIT = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "criterion")
+FUNCS = {"a": "(a) x²+tanh(y²)", "b": "(b) Rosenbrock", "c": "(c) transcendental", "d": "(d) tanh net"}
+
+
+def median(group, bid):
+    p = os.path.join(CRIT, group, bid, "new", "estimates.json")
+    try:
+        with open(p) as f:
+            return json.load(f)["median"]["point_estimate"]
+    except FileNotFoundError:
+        return None
+
+
+def rows():
+    """(section, what, [ours ids], reference id, group, target)."""
+    for f in "abcd":
+        g = f"eval_{f}"
+        yield ("1 first order", f"{FUNCS[f]}, 2 or 16 inputs", g, ["dualgrad_Dual"], "numdual_Dual64", 1.0)
+        yield ("1 first order", f"{FUNCS[f]}: cost over plain f64", g, ["dualgrad_Dual"], "f64", 1.5 if f == "c" else None)
+    for f in "abcd":
+        g = f"second_{f}"
+        yield ("2 second order", f"{FUNCS[f]}: HyperDual", g, ["dualgrad_HyperDual"], "numdual_HyperDual64", 1.0)
+        yield ("2 second order", f"{FUNCS[f]}: Dual<Dual>", g, ["dualgrad_DualDual"], "numdual_DualDual64", 1.0)
+    yield ("2 second order", f"{FUNCS['c']}: HyperDual over plain f64", ("second_c", "eval_c"), ["dualgrad_HyperDual"], "f64", 2.0)
+    for n in (4, 16, 64):
+        for f in "bd":
+            g = f"grad_{f}_{n}"
+            ours = ["dualgrad_DualVec"] + (["dualgrad_DualVec_chunk16", "dualgrad_DualVec_chunk8"] if n > 16 else [])
+            yield ("3 gradient", f"{FUNCS[f]}, n = {n}", g, ours, "numdual_DualSVec64", 0.5 if n == 64 else 1.0)
+    for f in "bd":
+        yield ("4 Hessian", f"{FUNCS[f]}, n = 16", f"hess_{f}_16", ["dualgrad_Dual2Vec"], "numdual_Dual2SVec64", 0.5)
+
+
+def fmt(t):
+    if t is None:
+        return "—"
+    if t >= 1e6:
+        return f"{t / 1e6:.2f} ms"
+    if t >= 1e3:
+        return f"{t / 1e3:.2f} µs"
+    return f"{t:.1f} ns"
+
+
+def main():
+    if not os.path.isdir(CRIT):
+        sys.exit(f"no results in {CRIT}: run `cargo bench --bench forward` first")
+    print("| workload | function | ours (fastest) | median | vs | median | ratio | target | |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    missed = 0
+    for section, what, group, ours, ref, target in rows():
+        og, rg = group if isinstance(group, tuple) else (group, group)
+        times = [(median(og, o), o) for o in ours]
+        times = [t for t in times if t[0] is not None]
+        tr = median(rg, ref)
+        if not times or tr is None:
+            print(f"| {section} | {what} | {' / '.join(ours)} | — | {ref} | {fmt(tr)} | — | — | not run |")
+            continue
+        to, oid = min(times)
+        ratio = to / tr
+        ok = "" if target is None else ("ok" if ratio <= target else "MISSED")
+        missed += ok == "MISSED"
+        tg = "—" if target is None else f"≤ {target:.2f}"
+        print(f"| {section} | {what} | {oid} | {fmt(to)} | {ref} | {fmt(tr)} | {ratio:.2f} | {tg} | {ok} |")
+    print()
+    print(f"{missed} target(s) missed" if missed else "every target met")
+
+
+if __name__ == "__main__":
+    main()
