@@ -56,6 +56,8 @@ mod number;
 mod rules;
 
 mod drivers;
+#[cfg(feature = "alloc")]
+mod drivers_dyn;
 mod dual;
 mod dual2vec;
 mod dualvec;
@@ -63,6 +65,8 @@ mod hyperdual;
 mod scalar;
 
 pub use drivers::*;
+#[cfg(feature = "alloc")]
+pub use drivers_dyn::{gradient_dyn, hessian_dyn, jacobian_dyn, ChunkDual, ChunkDual2, CHUNK};
 pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
