@@ -62,6 +62,7 @@ mod dual;
 mod dual2vec;
 mod dualvec;
 mod hyperdual;
+pub mod prelude;
 mod scalar;
 
 pub use drivers::*;
@@ -72,3 +73,7 @@ pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
 pub use hyperdual::HyperDual;
 pub use scalar::Scalar;
+
+/// The `num-traits` crate this crate's traits come from, re-exported so that
+/// `dualgrad::num_traits::Float` needs no extra dependency.
+pub use num_traits;
