@@ -115,7 +115,7 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
 fn tick(v: f64) -> String {
     if v.abs() < 1e-9 {
         "0".into()
-    } else if &&(v.abs() < 1e-2 || v.abs() >= 1e4) {
+    } else if v.abs() < 1e-2 || v.abs() >= 1e4 {
         format!("{v:.1e}")
     } else {
         format!("{v:.2}")
