@@ -77,3 +77,8 @@ pub use scalar::Scalar;
 /// The `num-traits` crate this crate's traits come from, re-exported so that
 /// `dualgrad::num_traits::Float` needs no extra dependency.
 pub use num_traits;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
