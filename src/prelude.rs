@@ -10,6 +10,8 @@
 
 pub use crate::drivers::*;
 #[cfg(feature = "alloc")]
-pub use crate::drivers_dyn::{gradient_dyn, hessian_dyn, jacobian_dyn};
+pub use crate::drivers_dyn::{
+    gradient_dyn, hessian_dyn, jacobian_dyn, ChunkDual, ChunkDual2, CHUNK,
+};
 pub use crate::{Dual, Dual2Vec, DualVec, HyperDual, Scalar};
 pub use num_traits::{Float, FloatConst, One, Zero};
