@@ -43,7 +43,7 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 fn gradient_dyn_matches_closed_form_across_chunks() {
     for n in [0usize, 1, 2, 7, 8, 9, 16, 17, 40] {
         let x: Vec<f64> = (0..n).map(|i| 0.3 + 0.07 * i as f64).collect();
-        let (v, g) = gradient_dyn(|x| rosenbrock(x), &x);
+        let (v, g) = gradient_dyn(rosenbrock, &x);
         assert_eq!(v.to_bits(), rosenbrock(&x).to_bits(), "n = {n}");
         assert_eq!(g.len(), n);
         for (i, (got, want)) in g.iter().zip(rosenbrock_grad(&x)).enumerate() {
@@ -59,7 +59,7 @@ fn gradient_dyn_matches_closed_form_across_chunks() {
 fn gradient_dyn_equals_fixed_size_gradient() {
     let x: [f64; 11] = [0.1, -0.4, 0.9, 1.3, -2.0, 0.25, 0.6, -0.8, 1.1, 0.05, 0.7];
     let (v1, g1) = gradient(|x| mixed(&x), x);
-    let (v2, g2) = gradient_dyn(|x| mixed(x), &x);
+    let (v2, g2) = gradient_dyn(mixed, &x);
     assert_eq!(v1.to_bits(), v2.to_bits());
     for (a, b) in g1.iter().zip(&g2) {
         assert!(close(*a, *b, 1e-15), "{a} vs {b}");
@@ -86,7 +86,7 @@ fn jacobian_dyn_equals_fixed_size_jacobian() {
         },
         x,
     );
-    let (y2, j2) = jacobian_dyn(|x| f(x), &x);
+    let (y2, j2) = jacobian_dyn(f, &x);
     assert_eq!(y1.to_vec(), y2);
     assert_eq!(j2.len(), 3);
     for (r1, r2) in j1.iter().zip(&j2) {
@@ -101,7 +101,7 @@ fn jacobian_dyn_equals_fixed_size_jacobian() {
 fn hessian_dyn_equals_dual2vec_hessian() {
     let x: [f64; 11] = [0.1, -0.4, 0.9, 1.3, -2.0, 0.25, 0.6, -0.8, 1.1, 0.05, 0.7];
     let (v1, g1, h1) = hessian(|x| mixed(&x), x);
-    let (v2, g2, h2) = hessian_dyn(|x| mixed(x), &x);
+    let (v2, g2, h2) = hessian_dyn(mixed, &x);
     assert_eq!(v1.to_bits(), v2.to_bits());
     for i in 0..x.len() {
         assert!(close(g1[i], g2[i], 1e-14), "g[{i}]");
@@ -121,7 +121,7 @@ fn hessian_dyn_equals_dual2vec_hessian() {
 fn hessian_dyn_rosenbrock_closed_form() {
     let n = 19;
     let x: Vec<f64> = (0..n).map(|i| -0.5 + 0.1 * i as f64).collect();
-    let (_, _, h) = hessian_dyn(|x| rosenbrock(x), &x);
+    let (_, _, h) = hessian_dyn(rosenbrock, &x);
     for i in 0..n {
         for j in 0..n {
             let mut want = 0.0;
@@ -147,7 +147,7 @@ fn hessian_dyn_rosenbrock_closed_form() {
 #[test]
 fn empty_input_gives_value_and_empty_derivatives() {
     let x: [f64; 0] = [];
-    let (v, g) = gradient_dyn(|x| rosenbrock(x) + ChunkDual::lit(2.0), &x);
+    let (v, g) = gradient_dyn(rosenbrock + ChunkDual::lit(2.0), &x);
     assert_eq!((v, g.len()), (2.0, 0));
     let (v, g, h) = hessian_dyn(|_| ChunkDual2::lit(3.0), &x);
     assert_eq!((v, g.len(), h.len()), (3.0, 0, 0));
@@ -156,7 +156,7 @@ fn empty_input_gives_value_and_empty_derivatives() {
 proptest! {
     #[test]
     fn gradient_dyn_agrees_with_closed_form(x in proptest::collection::vec(-2.0..2.0f64, 0..30)) {
-        let (_, g) = gradient_dyn(|x| rosenbrock(x), &x);
+        let (_, g) = gradient_dyn(rosenbrock, &x);
         for (got, want) in g.iter().zip(rosenbrock_grad(&x)) {
             prop_assert!(close(*got, want, 1e-12), "{} vs {}", got, want);
         }
