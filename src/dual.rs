@@ -90,6 +90,7 @@ impl<T: Scalar> Dual<T> {
 
 impl<T: Scalar> Number<T> for Dual<T> {
     const SECOND: bool = false;
+    const WIDE: bool = false;
     #[inline(always)]
     fn re(&self) -> T {
         self.re
@@ -115,18 +116,12 @@ impl<T: Scalar> Number<T> for Dual<T> {
         self.eps.is_zero()
     }
     #[inline(always)]
-    fn chain1(self, j: Jet<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
-        Dual::new(j.f, sc(j.d1, self.eps))
+    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
+        Dual::new(j.f, m(j.d1, self.eps))
     }
     #[inline(always)]
-    fn chain2(self, o: Self, j: Jet2<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
-        Dual::new(j.f, sc(j.fx, self.eps) + sc(j.fy, o.eps))
+    fn chain2_by(self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self {
+        Dual::new(j.f, m(j.fx, self.eps) + m(j.fy, o.eps))
     }
     #[inline(always)]
     fn mul(self, o: Self) -> Self {

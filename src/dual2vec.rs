@@ -129,6 +129,7 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
 
 impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
     const SECOND: bool = true;
+    const WIDE: bool = true;
     #[inline(always)]
     fn re(&self) -> T {
         self.re
@@ -168,34 +169,28 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
         zero
     }
     #[inline(always)]
-    fn chain1(mut self, j: Jet<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
+    fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
         let g = self.grad;
         self.re = j.f;
-        self.for_upper(|a, b, h| *h = sc(j.d1, *h) + sc(j.d2, g[a] * g[b]));
+        self.for_upper(|a, b, h| *h = m(j.d1, *h) + m(j.d2, g[a] * g[b]));
         for x in self.grad.iter_mut() {
-            *x = sc(j.d1, *x);
+            *x = m(j.d1, *x);
         }
         self
     }
     #[inline(always)]
-    fn chain2(mut self, o: Self, j: Jet2<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
+    fn chain2_by(mut self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self {
         let (ga, gb) = (self.grad, o.grad);
         self.re = j.f;
         self.for_upper(|a, b, h| {
-            *h = sc(j.fx, *h)
-                + sc(j.fy, o.hess[a][b])
-                + sc(j.fxx, ga[a] * ga[b])
-                + sc(j.fxy, ga[a] * gb[b] + gb[a] * ga[b])
-                + sc(j.fyy, gb[a] * gb[b]);
+            *h = m(j.fx, *h)
+                + m(j.fy, o.hess[a][b])
+                + m(j.fxx, ga[a] * ga[b])
+                + m(j.fxy, ga[a] * gb[b] + gb[a] * ga[b])
+                + m(j.fyy, gb[a] * gb[b]);
         });
         for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
-            *x = sc(j.fx, *x) + sc(j.fy, *y);
+            *x = m(j.fx, *x) + m(j.fy, *y);
         }
         self
     }

@@ -83,6 +83,7 @@ impl<T: Scalar, const N: usize> DualVec<T, N> {
 
 impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
     const SECOND: bool = false;
+    const WIDE: bool = true;
     #[inline(always)]
     fn re(&self) -> T {
         self.re
@@ -116,24 +117,18 @@ impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
         self.eps.iter().all(|e| e.is_zero())
     }
     #[inline(always)]
-    fn chain1(mut self, j: Jet<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
+    fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
         self.re = j.f;
         for e in self.eps.iter_mut() {
-            *e = sc(j.d1, *e);
+            *e = m(j.d1, *e);
         }
         self
     }
     #[inline(always)]
-    fn chain2(mut self, o: Self, j: Jet2<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
+    fn chain2_by(mut self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self {
         self.re = j.f;
         for (e, oe) in self.eps.iter_mut().zip(o.eps.iter()) {
-            *e = sc(j.fx, *e) + sc(j.fy, *oe);
+            *e = m(j.fx, *e) + m(j.fy, *oe);
         }
         self
     }

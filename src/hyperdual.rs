@@ -73,6 +73,7 @@ impl<T: Scalar> HyperDual<T> {
 
 impl<T: Scalar> Number<T> for HyperDual<T> {
     const SECOND: bool = true;
+    const WIDE: bool = true;
     #[inline(always)]
     fn re(&self) -> T {
         self.re
@@ -103,32 +104,26 @@ impl<T: Scalar> Number<T> for HyperDual<T> {
         self.e1.is_zero() && self.e2.is_zero() && self.e12.is_zero()
     }
     #[inline(always)]
-    fn chain1(self, j: Jet<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
+    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
         HyperDual::new(
             j.f,
-            sc(j.d1, self.e1),
-            sc(j.d1, self.e2),
-            sc(j.d1, self.e12) + sc(j.d2, self.e1 * self.e2),
+            m(j.d1, self.e1),
+            m(j.d1, self.e2),
+            m(j.d1, self.e12) + m(j.d2, self.e1 * self.e2),
         )
     }
     #[inline(always)]
-    fn chain2(self, o: Self, j: Jet2<T>) -> Self {
-        if j.f.is_nan() {
-            return Self::nan_all();
-        }
+    fn chain2_by(self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self {
         let (a, b) = (self, o);
         HyperDual::new(
             j.f,
-            sc(j.fx, a.e1) + sc(j.fy, b.e1),
-            sc(j.fx, a.e2) + sc(j.fy, b.e2),
-            sc(j.fx, a.e12)
-                + sc(j.fy, b.e12)
-                + sc(j.fxx, a.e1 * a.e2)
-                + sc(j.fxy, a.e1 * b.e2 + a.e2 * b.e1)
-                + sc(j.fyy, b.e1 * b.e2),
+            m(j.fx, a.e1) + m(j.fy, b.e1),
+            m(j.fx, a.e2) + m(j.fy, b.e2),
+            m(j.fx, a.e12)
+                + m(j.fy, b.e12)
+                + m(j.fxx, a.e1 * a.e2)
+                + m(j.fxy, a.e1 * b.e2 + a.e2 * b.e1)
+                + m(j.fyy, b.e1 * b.e2),
         )
     }
     #[inline(always)]
