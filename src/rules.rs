@@ -90,7 +90,8 @@ pub(crate) fn sqrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.sqrt();
     // 1/(2√x); `abs` makes √(−0) = −0 give +∞ like √(+0).
     let d1 = (Float::abs(f) * two()).recip();
-    jet(f, d1, || -d1 / (x * two()), second)
+    // −1/(4x^(3/2)) = −2·(1/(2√x))³: no second division.
+    jet(f, d1, || -(d1 * d1 * d1 * two()), second)
 }
 
 #[inline]
@@ -125,12 +126,35 @@ pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
     )
 }
 
+/// `1/x`, when `x^(p−1)` may be computed as `x^p · (1/x)` from the `x^p`
+/// already at hand, saving a second (and third) `powf` call: for plain
+/// floats, where `x` and `x^p` are normal numbers (nothing over- or
+/// underflowed, no zero, no NaN) and `p ≠ 0`. The product adds two
+/// roundings (the result stays within a few ulps). `None` elsewhere, and
+/// for nested types: there the derivative of `x^p / x`, which nested types
+/// compute, would cancel for `p` near 1, so they keep `x.powf(p − 1)`.
+#[inline(always)]
+fn pow_fast_recip<T: Scalar>(x: T, p: T, f: T) -> Option<T> {
+    if T::DEPTH == 0 && f.is_normal() && x.is_normal() && p != T::zero() {
+        Some(x.recip())
+    } else {
+        None
+    }
+}
+
 /// `x^p` for a constant exponent `p`.
 #[inline]
 pub(crate) fn powf_const<T: Scalar>(x: T, p: T, second: bool) -> Jet<T> {
     let f = x.powf(p);
     let zero = T::zero();
     let one = T::one();
+    if let Some(inv) = pow_fast_recip(x, p, f) {
+        // p·x^p/x and (p − 1)·f′/x, with the factors p/x and (p − 1)/x
+        // computed alongside `powf`, not after it.
+        let (p_inv, pm1_inv) = (p * inv, (p - one) * inv);
+        let d1 = f * p_inv;
+        return jet(f, d1, || d1 * pm1_inv, second);
+    }
     let d1 = if p == zero { zero } else { p * x.powf(p - one) };
     jet(
         f,
@@ -159,7 +183,11 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
         (zero, zero)
     } else {
         // ∂²/∂x∂y = x^(y−1) (1 + y ln x)
-        (x.powf(y - T::one()) * (T::one() + y * lnx), fy * lnx)
+        let x_pm1 = match pow_fast_recip(x, y, base.f) {
+            Some(inv) => base.f * inv,
+            None => x.powf(y - T::one()),
+        };
+        (x_pm1 * (T::one() + y * lnx), fy * lnx)
     };
     Jet2 {
         f: base.f,
@@ -303,6 +331,29 @@ pub(crate) fn atan<T: Scalar>(x: T, second: bool) -> Jet<T> {
 pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
     let f = y.atan2(x);
     let zero = T::zero();
+    if T::DEPTH == 0 {
+        // Plain floats: from r² = x² + y² directly, with one division,
+        // wherever r² is a normal number (neither over- nor underflowed).
+        let r2 = x * x + y * y;
+        if r2.is_normal() {
+            let inv = r2.recip();
+            let (cx, cy) = (x * inv, y * inv); // x / r², y / r²
+            let (fyy, fxy, fxx) = if second {
+                let k = two::<T>() * cx * cy; // 2xy / r⁴
+                (-k, cy * cy - cx * cx, k)
+            } else {
+                (zero, zero, zero)
+            };
+            return Jet2 {
+                f,
+                fx: cx,
+                fy: -cy,
+                fxx: fyy,
+                fxy,
+                fyy: fxx,
+            };
+        }
+    }
     // r = hypot(x, y) keeps x² + y² from overflowing.
     let r = x.hypot(y);
     if r == zero {
@@ -355,11 +406,19 @@ fn exp_neg_2abs<T: Scalar>(x: T) -> T {
 #[inline]
 pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.tanh();
-    // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
-    // loses every digit for |x| > 19) and no overflow for any x.
-    let e = exp_neg_2abs(x);
-    let one_e = T::one() + e;
-    let d1 = T::lit(4.0) * e / (one_e * one_e);
+    let d1 = if Float::abs(f) < T::lit(0.5) {
+        // sech²x = 1 − tanh²x, from the value already computed (no second
+        // transcendental call): for |tanh x| < ½ there is no cancellation
+        // (error under 1 ulp), and its own derivative −2·tanh·tanh′, which
+        // nested types compute, has none either.
+        T::one() - f * f
+    } else {
+        // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
+        // loses every digit for |x| > 19) and no overflow for any x.
+        let e = exp_neg_2abs(x);
+        let one_e = T::one() + e;
+        T::lit(4.0) * e / (one_e * one_e)
+    };
     jet(f, d1, || -two::<T>() * f * d1, second)
 }
 
