@@ -22,16 +22,14 @@ mod common;
 use common::{inputs, nd, ours, Net};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
-use dualgrad::{
-    directional_derivative, gradient, hessian, mixed_partial, Dual, DualVec,
-};
+use dualgrad::{directional_derivative, gradient, hessian, mixed_partial, Dual, DualVec};
 use nalgebra::SVector;
 use num_dual::{Dual2SVec64, Dual64, DualSVec64, HyperDual64};
 use std::hint::black_box;
 
 /// Where the workloads go: criterion, or the probe loop.
 enum Mode {
-    Criterion(Criterion),
+    Criterion(Box<Criterion>),
     Probe { target: String, iters: u64 },
 }
 
@@ -267,7 +265,10 @@ fn nd_gradient<const N: usize>(
     f: impl Fn(&[DualSVec64<N>; N]) -> DualSVec64<N>,
     x: [f64; N],
 ) -> (f64, SVector<f64, N>) {
-    num_dual::gradient(|v: SVector<DualSVec64<N>, N>| f(&v.data.0[0]), &SVector::from(x))
+    num_dual::gradient(
+        |v: SVector<DualSVec64<N>, N>| f(&v.data.0[0]),
+        &SVector::from(x),
+    )
 }
 
 fn grad_sizes<const N: usize>(mode: &mut Mode, names: [&'static str; 2]) {
@@ -275,8 +276,10 @@ fn grad_sizes<const N: usize>(mode: &mut Mode, names: [&'static str; 2]) {
     let net = Net::<N>::new(5);
 
     let mut g = Group::new(mode, names[0]);
-    g.bench("dualgrad_DualVec", || gradient(|x| ours::fb(&x), black_box(x)))
-        .bench("numdual_DualSVec64", || nd_gradient(|x| nd::fb(x), black_box(x)));
+    g.bench("dualgrad_DualVec", || {
+        gradient(|x| ours::fb(&x), black_box(x))
+    })
+    .bench("numdual_DualSVec64", || nd_gradient(nd::fb, black_box(x)));
     if N > 16 {
         g.bench("dualgrad_DualVec_chunk16", || {
             gradient_chunked::<N, 16>(|x| ours::fb(&x), black_box(x))
@@ -317,7 +320,10 @@ fn nd_hessian<const N: usize>(
     f: impl Fn(&[Dual2SVec64<N>; N]) -> Dual2SVec64<N>,
     x: [f64; N],
 ) -> (f64, SVector<f64, N>, nalgebra::SMatrix<f64, N, N>) {
-    num_dual::hessian(|v: SVector<Dual2SVec64<N>, N>| f(&v.data.0[0]), &SVector::from(x))
+    num_dual::hessian(
+        |v: SVector<Dual2SVec64<N>, N>| f(&v.data.0[0]),
+        &SVector::from(x),
+    )
 }
 
 fn hess_group(mode: &mut Mode) {
@@ -325,8 +331,10 @@ fn hess_group(mode: &mut Mode) {
     let net = Net::<16>::new(7);
 
     let mut g = Group::new(mode, "hess_b_16");
-    g.bench("dualgrad_Dual2Vec", || hessian(|x| ours::fb(&x), black_box(x)))
-        .bench("numdual_Dual2SVec64", || nd_hessian(|x| nd::fb(x), black_box(x)));
+    g.bench("dualgrad_Dual2Vec", || {
+        hessian(|x| ours::fb(&x), black_box(x))
+    })
+    .bench("numdual_Dual2SVec64", || nd_hessian(nd::fb, black_box(x)));
     g.finish();
 
     let mut g = Group::new(mode, "hess_d_16");
@@ -380,7 +388,10 @@ fn check() {
     ];
     for (i, ((v, d), (nv, ndd), plain)) in pairs.into_iter().enumerate() {
         assert_eq!(v, plain, "function {i}: value part differs from f64");
-        assert!(close(v, nv) && close(d, ndd), "function {i}: {v} {d} vs {nv} {ndd}");
+        assert!(
+            close(v, nv) && close(d, ndd),
+            "function {i}: {v} {d} vs {nv} {ndd}"
+        );
     }
 
     // Second order.
@@ -399,7 +410,7 @@ fn check() {
     assert!(close(v, nv) && v == cv && g == cg);
     assert!(g.iter().zip(ng.iter()).all(|(a, b)| close(*a, *b)));
     let (_, _, h) = hessian(|x| ours::fb(&x), xb);
-    let (_, _, nh) = nd_hessian(|x| nd::fb(x), xb);
+    let (_, _, nh) = nd_hessian(nd::fb, xb);
     for i in 0..16 {
         for j in 0..16 {
             assert!(close(h[i][j], nh[(i, j)]), "Hessian ({i}, {j})");
@@ -417,7 +428,7 @@ fn main() {
                 iters: iters.parse().expect("iteration count"),
             }
         }
-        Err(_) => Mode::Criterion(Criterion::default().configure_from_args()),
+        Err(_) => Mode::Criterion(Box::new(Criterion::default().configure_from_args())),
     };
     eval_group(&mut mode);
     second_group(&mut mode);

@@ -100,9 +100,9 @@ macro_rules! functions {
             for j in 0..HIDDEN {
                 let mut a = k::<S>(net.b1[j]);
                 for i in 0..N {
-                    a = a + scale(x[i], net.w1[j][i]);
+                    a += scale(x[i], net.w1[j][i]);
                 }
-                out = out + scale(a.tanh(), net.w2[j]);
+                out += scale(a.tanh(), net.w2[j]);
             }
             out
         }
