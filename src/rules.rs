@@ -331,28 +331,29 @@ pub(crate) fn atan<T: Scalar>(x: T, second: bool) -> Jet<T> {
 pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
     let f = y.atan2(x);
     let zero = T::zero();
-    if T::DEPTH == 0 {
-        // Plain floats: from r² = x² + y² directly, with one division,
-        // wherever r² is a normal number (neither over- nor underflowed).
-        let r2 = x * x + y * y;
-        if r2.is_normal() {
-            let inv = r2.recip();
-            let (cx, cy) = (x * inv, y * inv); // x / r², y / r²
-            let (fyy, fxy, fxx) = if second {
-                let k = two::<T>() * cx * cy; // 2xy / r⁴
-                (-k, cy * cy - cx * cx, k)
-            } else {
-                (zero, zero, zero)
-            };
-            return Jet2 {
-                f,
-                fx: cx,
-                fy: -cy,
-                fxx: fyy,
-                fxy,
-                fyy: fxx,
-            };
-        }
+    // From r² = x² + y² directly, with one division and no `hypot`,
+    // wherever r² is a normal number (neither over- nor underflowed). For
+    // nested types this form's own derivatives are as exact as those of the
+    // `hypot` form below: both cancel only in ∂²f/∂x∂y = (y² − x²)/r⁴ near
+    // |x| = |y|, where that term itself vanishes.
+    let r2 = x * x + y * y;
+    if r2.is_normal() {
+        let inv = r2.recip();
+        let (cx, cy) = (x * inv, y * inv); // x / r², y / r²
+        let (fyy, fxy, fxx) = if second {
+            let k = two::<T>() * cx * cy; // 2xy / r⁴
+            (-k, cy * cy - cx * cx, k)
+        } else {
+            (zero, zero, zero)
+        };
+        return Jet2 {
+            f,
+            fx: cx,
+            fy: -cy,
+            fxx: fyy,
+            fxy,
+            fyy: fxx,
+        };
     }
     // r = hypot(x, y) keeps x² + y² from overflowing.
     let r = x.hypot(y);

@@ -78,6 +78,24 @@ proptest! {
         prop_assert!((h[0][1] - (y * y - x * x) / (r2 * r2)).abs() <= s);
     }
 
+    /// Nested types differentiate the r² form itself: Dual<Dual> second
+    /// partials against the closed forms.
+    #[test]
+    fn atan2_nested(y in -50.0f64..50.0, x in -50.0f64..50.0) {
+        prop_assume!(x.abs() + y.abs() > 1e-3);
+        let c = |v: f64| Dual::constant(Dual::constant(v));
+        let yy = Dual::new(Dual::new(y, 1.0), Dual::new(1.0, 0.0)).atan2(c(x));
+        let xx = c(y).atan2(Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0)));
+        let xy = Dual::new(Dual::new(y, 1.0), Dual::new(0.0, 0.0))
+            .atan2(Dual::new(Dual::new(x, 0.0), Dual::new(1.0, 0.0)));
+        let r2 = x * x + y * y;
+        let s = 8.0 * f64::EPSILON / r2;
+        prop_assert!((yy.eps.eps + 2.0 * x * y / (r2 * r2)).abs() <= s);
+        prop_assert!((xx.eps.eps - 2.0 * x * y / (r2 * r2)).abs() <= s);
+        prop_assert!((xy.eps.eps - (y * y - x * x) / (r2 * r2)).abs() <= s);
+        close("∂y (Dual<Dual>)", yy.re.eps, x / r2, 4.0);
+    }
+
     #[test]
     fn tanh_on_both_sides_of_one_half(x in -3.0f64..3.0) {
         let (f, d1, d2) = second_derivative(|x| x.tanh(), x);
@@ -163,11 +181,12 @@ fn powf_nested_keeps_the_general_form_near_p_one() {
 fn atan2_where_r_squared_over_or_underflows() {
     for s in [1e200, 1e-200] {
         let (y, x) = (3.0 * s, 4.0 * s);
-        let (f, g, h) = hessian(|[y, x]| y.atan2(x), [y, x]);
-        assert_eq!(f, 0.75_f64.atan());
+        // First derivatives only: the second ones, of order 1/s², are out of
+        // the range of f64 here.
+        let (f, g) = gradient(|[y, x]| y.atan2(x), [y, x]);
+        assert_eq!(f, y.atan2(x));
         close("∂y", g[0], 4.0 / 25.0 / s, 4.0);
         close("∂x", g[1], -3.0 / 25.0 / s, 4.0);
-        close("∂²y", h[0][0], -24.0 / 625.0 / s / s, 8.0);
     }
     let (f, g, h) = hessian(|[y, x]| y.atan2(x), [0.0, 0.0]);
     assert_eq!((f, g, h), (0.0, [0.0; 2], [[0.0; 2]; 2]));
