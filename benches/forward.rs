@@ -85,35 +85,27 @@ fn nd_dir<const N: usize>(x: [f64; N]) -> [Dual64; N] {
 
 /// `[x; N]` as num-dual hyper-duals seeded for ∂²/∂x₀∂x₁.
 fn nd_hyper<const N: usize>(x: [f64; N]) -> [HyperDual64; N] {
-    let mut i = 0;
-    x.map(|xi| {
-        i += 1;
-        let e1 = if i == 1 { 1.0 } else { 0.0 };
-        let e2 = if i == 2 { 1.0 } else { 0.0 };
-        HyperDual64::new(xi, e1, e2, 0.0)
-    })
+    let mut v = x.map(HyperDual64::from_re);
+    v[0].eps1 = 1.0;
+    v[1].eps2 = 1.0;
+    v
 }
 
 /// `[x; N]` as dualgrad `Dual<Dual<f64>>`s seeded for ∂²/∂x₀∂x₁.
 fn dd<const N: usize>(x: [f64; N]) -> [Dual<Dual<f64>>; N] {
-    let mut i = 0;
-    x.map(|xi| {
-        i += 1;
-        let inner = if i == 1 { 1.0 } else { 0.0 };
-        let outer = if i == 2 { 1.0 } else { 0.0 };
-        Dual::new(Dual::new(xi, inner), Dual::new(outer, 0.0))
+    core::array::from_fn(|i| {
+        let inner = if i == 0 { 1.0 } else { 0.0 };
+        let outer = if i == 1 { 1.0 } else { 0.0 };
+        Dual::new(Dual::new(x[i], inner), Dual::new(outer, 0.0))
     })
 }
 
 /// `[x; N]` as num-dual `Dual<Dual64>`s seeded for ∂²/∂x₀∂x₁.
 fn nd_dd<const N: usize>(x: [f64; N]) -> [num_dual::Dual<Dual64>; N] {
-    let mut i = 0;
-    x.map(|xi| {
-        i += 1;
-        let inner = if i == 1 { 1.0 } else { 0.0 };
-        let outer = if i == 2 { 1.0 } else { 0.0 };
-        num_dual::Dual::new(Dual64::new(xi, inner), Dual64::new(outer, 0.0))
-    })
+    let mut v = x.map(|xi| num_dual::Dual::from_re(Dual64::from_re(xi)));
+    v[0].re.eps = 1.0;
+    v[1].eps.re = 1.0;
+    v
 }
 
 /// The gradient from `⌈N / C⌉` evaluations on `DualVec<f64, C>`, each
