@@ -91,13 +91,13 @@ fn nd_hyper<const N: usize>(x: [f64; N]) -> [HyperDual64; N] {
     v
 }
 
-/// `[x; N]` as dualgrad `Dual<Dual<f64>>`s seeded for ∂²/∂x₀∂x₁.
+/// `[x; N]` as dualgrad `Dual<Dual<f64>>`s seeded for ∂²/∂x₀∂x₁ (the same
+/// way as [`nd_dd`]).
 fn dd<const N: usize>(x: [f64; N]) -> [Dual<Dual<f64>>; N] {
-    core::array::from_fn(|i| {
-        let inner = if i == 0 { 1.0 } else { 0.0 };
-        let outer = if i == 1 { 1.0 } else { 0.0 };
-        Dual::new(Dual::new(x[i], inner), Dual::new(outer, 0.0))
-    })
+    let mut v = x.map(|xi| Dual::constant(Dual::constant(xi)));
+    v[0].re.eps = 1.0;
+    v[1].eps.re = 1.0;
+    v
 }
 
 /// `[x; N]` as num-dual `Dual<Dual64>`s seeded for ∂²/∂x₀∂x₁.
