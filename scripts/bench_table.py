@@ -22,24 +22,54 @@ def median(group, bid):
         return None
 
 
+WHY_EVAL = {
+    "a": "tanh′ from the value (1 − tanh²); num-dual's tanh is sinh/cosh: four calls",
+    "b": "the same arithmetic, instruction for instruction; the rest is seeding",
+    "c": "one atan2 (r², one division) where num-dual calls atan and atan2",
+    "d": "tanh′ from the value, as (a); the weighted sums are the same arithmetic",
+}
+WHY_F64 = {
+    "a": "tanh′ costs one multiply-add; the dual product 3 multiplies instead of 1",
+    "b": "arithmetic-bound: a dual multiply is 3 multiplies and an add",
+    "c": "the calls are paid once; each derivative adds about one division",
+    "d": "arithmetic-bound sums (2 flops per weight) plus one exp per unit with |tanh| ≥ ½",
+}
+WHY_HYPER = {
+    "a": "tanh′ from the value; num-dual's sinh/cosh",
+    "b": "identical machine code for every operation: equal within noise",
+    "c": "the same calls minus num-dual's atan; guards (NaN, finiteness) cost the rest",
+    "d": "tanh′ from the value",
+}
+WHY_DD = {
+    "a": "tanh′ from the value",
+    "b": "the same arithmetic; nested guards are cheaper than num-dual's generic code",
+    "c": "atan2 from r²; the nested powf needs a second call (exactness of x^(p−1))",
+    "d": "tanh′ from the value",
+}
+
+
 def rows():
-    """(section, what, [ours ids], reference id, group, target)."""
+    """(section, what, group, [ours ids], reference id, target, why)."""
     for f in "abcd":
         g = f"eval_{f}"
-        yield ("1 first order", f"{FUNCS[f]}, 2 or 16 inputs", g, ["dualgrad_Dual"], "numdual_Dual64", 1.0)
-        yield ("1 first order", f"{FUNCS[f]}: cost over plain f64", g, ["dualgrad_Dual"], "f64", 1.5 if f == "c" else None)
+        yield ("1 first order", f"{FUNCS[f]}: Dual vs Dual64", g, ["dualgrad_Dual"], "numdual_Dual64", 1.0, WHY_EVAL[f])
+        yield ("1 first order", f"{FUNCS[f]}: Dual over plain f64", g, ["dualgrad_Dual"], "f64", 1.5 if f == "c" else None, WHY_F64[f])
     for f in "abcd":
         g = f"second_{f}"
-        yield ("2 second order", f"{FUNCS[f]}: HyperDual", g, ["dualgrad_HyperDual"], "numdual_HyperDual64", 1.0)
-        yield ("2 second order", f"{FUNCS[f]}: Dual<Dual>", g, ["dualgrad_DualDual"], "numdual_DualDual64", 1.0)
-    yield ("2 second order", f"{FUNCS['c']}: HyperDual over plain f64", ("second_c", "eval_c"), ["dualgrad_HyperDual"], "f64", 2.0)
+        yield ("2 second order", f"{FUNCS[f]}: HyperDual vs HyperDual64", g, ["dualgrad_HyperDual"], "numdual_HyperDual64", 1.0, WHY_HYPER[f])
+        yield ("2 second order", f"{FUNCS[f]}: Dual<Dual> vs Dual<Dual64>", g, ["dualgrad_DualDual"], "numdual_DualDual64", 1.0, WHY_DD[f])
+    yield ("2 second order", f"{FUNCS['c']}: HyperDual over plain f64", ("second_c", "eval_c"), ["dualgrad_HyperDual"], "f64", 2.0,
+           "the calls are paid once; second derivatives add a few multiplies each")
     for n in (4, 16, 64):
         for f in "bd":
             g = f"grad_{f}_{n}"
             ours = ["dualgrad_DualVec"] + (["dualgrad_DualVec_chunk16", "dualgrad_DualVec_chunk8"] if n > 16 else [])
-            yield ("3 gradient", f"{FUNCS[f]}, n = {n}", g, ours, "numdual_DualSVec64", 0.5 if n == 64 else 1.0)
+            why = ("N lanes per operation, in place; num-dual copies Option-wrapped vectors per operation"
+                   if n > 4 else "small: seeding and per-operation overhead dominate")
+            yield ("3 gradient", f"{FUNCS[f]}, n = {n}", g, ours, "numdual_DualSVec64", 0.5 if n == 64 else 1.0, why)
     for f in "bd":
-        yield ("4 Hessian", f"{FUNCS[f]}, n = 16", f"hess_{f}_16", ["dualgrad_Dual2Vec"], "numdual_Dual2SVec64", 0.5)
+        yield ("4 Hessian", f"{FUNCS[f]}, n = 16", f"hess_{f}_16", ["dualgrad_Dual2Vec"], "numdual_Dual2SVec64", 0.5,
+               "upper triangle only (136 of 256 entries), one fused pass; num-dual builds full outer products")
 
 
 def fmt(t):
@@ -55,23 +85,23 @@ def fmt(t):
 def main():
     if not os.path.isdir(CRIT):
         sys.exit(f"no results in {CRIT}: run `cargo bench --bench forward` first")
-    print("| workload | function | ours (fastest) | median | vs | median | ratio | target | |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| workload | row | ours (fastest) | median | vs | median | ratio | target | | what limits it |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     missed = 0
-    for section, what, group, ours, ref, target in rows():
+    for section, what, group, ours, ref, target, why in rows():
         og, rg = group if isinstance(group, tuple) else (group, group)
         times = [(median(og, o), o) for o in ours]
         times = [t for t in times if t[0] is not None]
         tr = median(rg, ref)
         if not times or tr is None:
-            print(f"| {section} | {what} | {' / '.join(ours)} | — | {ref} | {fmt(tr)} | — | — | not run |")
+            print(f"| {section} | {what} | {' / '.join(ours)} | — | {ref} | {fmt(tr)} | — | — | not run | {why} |")
             continue
         to, oid = min(times)
         ratio = to / tr
         ok = "" if target is None else ("ok" if ratio <= target else "MISSED")
         missed += ok == "MISSED"
         tg = "—" if target is None else f"≤ {target:.2f}"
-        print(f"| {section} | {what} | {oid} | {fmt(to)} | {ref} | {fmt(tr)} | {ratio:.2f} | {tg} | {ok} |")
+        print(f"| {section} | {what} | {oid} | {fmt(to)} | {ref} | {fmt(tr)} | {ratio:.2f} | {tg} | {ok} | {why} |")
     print()
     print(f"{missed} target(s) missed" if missed else "every target met")
 
