@@ -50,11 +50,13 @@ pub(crate) trait Number<T: Scalar>: Copy {
     /// [`WIDE`](Number::WIDE)).
     #[inline(always)]
     fn chain1(self, j: Jet<T>) -> Self {
-        if j.f.is_nan() {
-            return nan_cold();
-        }
-        if Self::WIDE && (spread(j.d1) + spread(j.d2)).is_zero() {
+        // One test on the common path: `f` not NaN and (wide types) every
+        // derivative finite.
+        let nan = j.f.is_nan();
+        if Self::WIDE && !nan & (spread(j.d1) + spread(j.d2)).is_zero() {
             self.chain1_by(j, |d, t| d * t)
+        } else if nan {
+            nan_cold()
         } else {
             self.chain1_by(j, sc)
         }
@@ -63,12 +65,12 @@ pub(crate) trait Number<T: Scalar>: Copy {
     /// [`chain1`](Number::chain1).
     #[inline(always)]
     fn chain2(self, o: Self, j: Jet2<T>) -> Self {
-        if j.f.is_nan() {
-            return nan_cold();
-        }
+        let nan = j.f.is_nan();
         let s = spread(j.fx) + spread(j.fy) + spread(j.fxx) + spread(j.fxy) + spread(j.fyy);
-        if Self::WIDE && s.is_zero() {
+        if Self::WIDE && !nan & s.is_zero() {
             self.chain2_by(o, j, |d, t| d * t)
+        } else if nan {
+            nan_cold()
         } else {
             self.chain2_by(o, j, sc)
         }
