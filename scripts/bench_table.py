@@ -23,28 +23,28 @@ def median(group, bid):
 
 
 WHY_EVAL = {
-    "a": "tanh′ from the value (1 − tanh²); num-dual's tanh is sinh/cosh: four calls",
+    "a": "tanh′ with one exp beyond tanh; num-dual's tanh is sinh/cosh: four calls",
     "b": "the same arithmetic, instruction for instruction; the rest is seeding",
     "c": "one atan2 (r², one division) where num-dual calls atan and atan2",
-    "d": "tanh′ from the value, as (a); the weighted sums are the same arithmetic",
+    "d": "tanh as (a); the weighted sums are the same arithmetic",
 }
 WHY_F64 = {
-    "a": "tanh′ costs one multiply-add; the dual product 3 multiplies instead of 1",
+    "a": "tanh′ costs one more exp; a dual product is 3 multiplies instead of 1",
     "b": "arithmetic-bound: a dual multiply is 3 multiplies and an add",
     "c": "the calls are paid once; each derivative adds about one division",
-    "d": "arithmetic-bound sums (2 flops per weight) plus one exp per unit with |tanh| ≥ ½",
+    "d": "weighted sums: twice the flops; tanh′ one more exp per unit",
 }
 WHY_HYPER = {
-    "a": "tanh′ from the value; num-dual's sinh/cosh",
+    "a": "tanh: tanh and one exp against num-dual's sinh/cosh",
     "b": "identical machine code for every operation: equal within noise",
     "c": "the same calls minus num-dual's atan; guards (NaN, finiteness) cost the rest",
-    "d": "tanh′ from the value",
+    "d": "tanh: tanh and one exp against num-dual's sinh/cosh",
 }
 WHY_DD = {
-    "a": "tanh′ from the value",
+    "a": "tanh: tanh and one exp against num-dual's sinh/cosh",
     "b": "the same arithmetic; nested guards are cheaper than num-dual's generic code",
     "c": "atan2 from r²; the nested powf needs a second call (exactness of x^(p−1))",
-    "d": "tanh′ from the value",
+    "d": "tanh: tanh and one exp against num-dual's sinh/cosh",
 }
 
 

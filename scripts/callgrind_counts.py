@@ -3,6 +3,7 @@
 callgrind (repeatable, unlike wall time on a shared machine).
 
 Usage: scripts/callgrind_counts.py [substring ...]
+       scripts/callgrind_counts.py --table   (the rows of bench_table.py)
 Builds the bench binary, then for each workload runs it under
 `valgrind --tool=callgrind` with DUALGRAD_PROBE=<group>/<id>:<n> for two
 values of n and prints the difference divided by the difference in n (so
@@ -54,9 +55,34 @@ def count(exe, target, n):
     return int(m.group(1))
 
 
+def table(exe):
+    """The rows of scripts/bench_table.py, in instructions instead of time."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_table import rows  # noqa: E402
+
+    cache = {}
+
+    def per(t):
+        if t not in cache:
+            lo, hi = 200, 1200
+            cache[t] = (count(exe, t, hi) - count(exe, t, lo)) / (hi - lo)
+        return cache[t]
+
+    print("| row | ours | instructions | vs | instructions | ratio |")
+    print("|---|---|---|---|---|---|")
+    for _section, what, group, ours, ref, _target, _why in rows():
+        og, rg = group if isinstance(group, tuple) else (group, group)
+        best = min((per(f"{og}/{o}"), o) for o in ours)
+        r = per(f"{rg}/{ref}")
+        print(f"| {what} | {best[1]} | {best[0]:.0f} | {ref} | {r:.0f} | {best[0] / r:.2f} |")
+
+
 def main():
     exe = build()
     want = sys.argv[1:]
+    if want == ["--table"]:
+        table(exe)
+        return
     for g, i in TARGETS:
         t = f"{g}/{i}"
         if want and not any(w in t for w in want):

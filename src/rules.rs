@@ -407,19 +407,11 @@ fn exp_neg_2abs<T: Scalar>(x: T) -> T {
 #[inline]
 pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.tanh();
-    let d1 = if Float::abs(f) < T::lit(0.5) {
-        // sech²x = 1 − tanh²x, from the value already computed (no second
-        // transcendental call): for |tanh x| < ½ there is no cancellation
-        // (error under 1 ulp), and its own derivative −2·tanh·tanh′, which
-        // nested types compute, has none either.
-        T::one() - f * f
-    } else {
-        // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
-        // loses every digit for |x| > 19) and no overflow for any x.
-        let e = exp_neg_2abs(x);
-        let one_e = T::one() + e;
-        T::lit(4.0) * e / (one_e * one_e)
-    };
+    // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
+    // loses every digit for |x| > 19) and no overflow for any x.
+    let e = exp_neg_2abs(x);
+    let one_e = T::one() + e;
+    let d1 = T::lit(4.0) * e / (one_e * one_e);
     jet(f, d1, || -two::<T>() * f * d1, second)
 }
 
