@@ -407,13 +407,15 @@ pub(crate) fn fract<T: Scalar>(x: T) -> Jet<T> {
 }
 
 /// The pieces shared by the logistic function and softplus:
-/// `m = e^(−|x|) − 1` (computed with `exp_m1`, so it keeps its digits near
-/// 0) and `e = m + 1 = e^(−|x|)`, as smooth functions of `x` on each side.
+/// `e = e^(−|x|)` and `m = e^(−|x|) − 1` (computed with `exp_m1`, so it
+/// keeps its digits near 0), each a smooth function of `x` on either side.
+/// `e` is computed on its own, not as `m + 1`, which would round to 0 for
+/// |x| > 37.
 #[inline(always)]
 fn logistic_parts<T: Scalar>(x: T) -> (bool, T, T) {
     let nonneg = x >= T::zero();
-    let m = if nonneg { (-x).exp_m1() } else { x.exp_m1() };
-    (nonneg, m, m + T::one())
+    let neg_abs = if nonneg { -x } else { x };
+    (nonneg, neg_abs.exp_m1(), neg_abs.exp())
 }
 
 #[inline]
