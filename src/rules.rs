@@ -256,10 +256,16 @@ pub(crate) fn tan<T: Scalar>(x: T, second: bool) -> Jet<T> {
     jet(f, d1, || two::<T>() * f * d1, second)
 }
 
-/// 1 − x², computed as (1 − x)(1 + x) so that it keeps its digits near ±1.
+/// 1 − x², computed as (1 − x)(1 + x) so that it keeps its digits near ±1,
+/// and as 1 − x·x for |x| < ½, where the derivative of the product form
+/// (−(1 + x) + (1 − x), which nested types compute) would cancel.
 #[inline(always)]
 fn one_minus_sq<T: Scalar>(x: T) -> T {
-    (T::one() - x) * (T::one() + x)
+    if Float::abs(x) < T::lit(0.5) {
+        T::one() - x * x
+    } else {
+        (T::one() - x) * (T::one() + x)
+    }
 }
 
 #[inline]
