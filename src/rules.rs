@@ -379,7 +379,9 @@ pub(crate) fn asinh<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.acosh();
-    let d1 = ((x - T::one()) * (x + T::one())).sqrt().recip();
+    // 1/√(x−1)·√(x+1): the product under one root would overflow for
+    // x > 1e154 and give 0.
+    let d1 = ((x - T::one()).sqrt() * (x + T::one()).sqrt()).recip();
     jet(f, d1, || -x * d1 * d1 * d1, second)
 }
 
