@@ -439,8 +439,15 @@ pub(crate) fn sigmoid<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let one_e = T::one() + e;
     // σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0; never overflows.
     let f = if nonneg { one_e.recip() } else { e / one_e };
-    // σ′ = e/(1+e)², exact even where σ rounds to 1.
-    let d1 = e / (one_e * one_e);
+    // σ′ = e/(1+e)², exact even where σ rounds to 1. Near 0 it is written
+    // as sech²(x/2)/4 instead: the same value, but its own derivative
+    // (which nested types compute from it) has no cancellation there.
+    let d1 = if Float::abs(x) < T::one() {
+        let s = (x * T::lit(0.5)).cosh().recip();
+        s * s * T::lit(0.25)
+    } else {
+        e / (one_e * one_e)
+    };
     // σ″ = σ′(1 − 2σ), and 1 − 2σ = ∓m/(1+e) without cancellation.
     jet(
         f,
