@@ -513,7 +513,18 @@ pub(crate) fn hypot<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
             fyy: zero,
         };
     }
-    let (cx, cy) = (x / f, y / f);
+    // cx = x/f and cy = y/f, written through the ratio of the smaller to
+    // the larger argument: the same values, but their own derivatives
+    // (which nested types compute) do not cancel when |x| ≫ |y| or |y| ≫ |x|.
+    let (cx, cy) = if Float::abs(y) >= Float::abs(x) {
+        let r = x / y;
+        let cy = y.signum() / (T::one() + r * r).sqrt();
+        (r * cy, cy)
+    } else {
+        let r = y / x;
+        let cx = x.signum() / (T::one() + r * r).sqrt();
+        (cx, r * cx)
+    };
     let (fxx, fxy, fyy) = if second {
         (cy * cy / f, -(cx * cy) / f, cx * cx / f)
     } else {
