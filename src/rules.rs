@@ -311,9 +311,10 @@ pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
     let dy = cx / r; // ∂f/∂y = x / r²
     let dx = -cy / r; // ∂f/∂x = −y / r²
     let (fyy, fxy, fxx) = if second {
-        let r2 = r * r;
-        let k = two::<T>() * cx * cy / r2; // 2xy / r⁴
-        (-k, (cy * cy - cx * cx) / r2, k)
+        // Divided by r twice, not by r²: r² underflows for r < 1e-154
+        // (0/0 = NaN on an axis) and overflows for r > 1e154.
+        let k = two::<T>() * cx * cy / r / r; // 2xy / r⁴
+        (-k, (cy * cy - cx * cx) / r / r, k)
     } else {
         (zero, zero, zero)
     };
