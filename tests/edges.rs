@@ -76,8 +76,7 @@ macro_rules! every_type {
                 g(DualVec::<f64, 2>::new(x, [1.0, -1.0])).parts(),
             ),
             ("Dual2Vec<2>", {
-                let mut v = Dual2Vec::<f64, 2>::variable(x, 0);
-                v = v + Dual2Vec::variable(0.0, 1);
+                let v = Dual2Vec::<f64, 2>::variable(x, 0) + Dual2Vec::variable(0.0, 1);
                 g(v).parts()
             }),
             (

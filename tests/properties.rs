@@ -12,6 +12,9 @@
 //!   equals N single-direction `Dual` passes, bit for bit;
 //! - the chain rule holds for compositions, to first and second order.
 
+// Indices i, j are the mathematical ones (H[i][j], direction i).
+#![allow(clippy::needless_range_loop)]
+
 mod common;
 
 use common::{Binary, Unary};

@@ -104,7 +104,7 @@ fn example_6_loops_and_reductions() {
     fn power_loop<S: Scalar>(x: S, n: usize) -> S {
         let mut r = S::one();
         for _ in 0..n {
-            r = r * x;
+            r *= x;
         }
         r
     }
