@@ -37,7 +37,8 @@
 //! - `sqrt′(0) = +∞`; `powi(0, n)` and `powf(0, p)` follow their limits;
 //!   `hypot` and `atan2` have derivative 0 at the origin.
 //! - A derivative part that is exactly zero stays zero through any
-//!   elementary function (no `0 · ∞ = NaN` for constants).
+//!   elementary function and through division (no `0 · ∞ = NaN` or
+//!   `0 / 0 = NaN` for constants: `1 / 0` is `∞` with derivative 0).
 //! - Outside a function's domain (`ln(−1)`, `sqrt(−1)`, `asin(2)`) every
 //!   part is NaN, as the float's value would be; nothing panics.
 //! - Comparisons (`==`, `<`) look at the value part only; `is_zero()` asks
