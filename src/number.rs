@@ -722,13 +722,14 @@ pub(crate) fn fmt_part<T: Scalar>(f: &mut core::fmt::Formatter<'_>, x: &T) -> co
     }
 }
 
-/// Writes ` + x·unit` (or ` - |x|·unit` for a negative plain number).
+/// Writes ` + x·unit` (or ` - |x|·unit` for a negative plain number; a NaN
+/// is written ` + NaN` whatever its sign bit).
 pub(crate) fn fmt_term<T: Scalar>(
     f: &mut core::fmt::Formatter<'_>,
     x: &T,
     unit: &str,
 ) -> core::fmt::Result {
-    if T::DEPTH == 0 && x.is_sign_negative() {
+    if T::DEPTH == 0 && x.is_sign_negative() && !x.is_nan() {
         f.write_str(" - ")?;
         fmt_part(f, &-*x)?;
     } else {
