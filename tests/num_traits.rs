@@ -161,6 +161,10 @@ fn display() {
     assert_eq!(Dual::new(2.0, 3.0).to_string(), "2 + 3ε");
     assert_eq!(Dual::new(2.0, -3.0).to_string(), "2 - 3ε");
     assert_eq!(Dual::new(-2.5, 0.0).to_string(), "-2.5 + 0ε");
+    assert_eq!(Dual::new(1.0, f64::NEG_INFINITY).to_string(), "1 - infε");
+    // A NaN has no sign to show, whatever its sign bit (0·∞ gives −NaN).
+    assert_eq!(Dual::new(1.0, -f64::NAN).to_string(), "1 + NaNε");
+    assert_eq!(Dual::new(f64::NAN, f64::NAN).to_string(), "NaN + NaNε");
     assert_eq!(
         format!("{:.2}", Dual::new(1.0 / 3.0, 2.0 / 3.0)),
         "0.33 + 0.67ε"
