@@ -316,3 +316,41 @@ fn scalar_on_plain_floats() {
 /// erf(0.3) = 0.32862675945912742764… (from its series in 40-digit arithmetic, so the test
 /// does not trust the function under test).
 const ERF_0_3: f64 = 0.328_626_759_459_127_4;
+
+/// The rest of `Float`: unit conversions are linear, predicates and
+/// constants look at (or are) the value, `abs_sub` follows its branch.
+#[test]
+fn remaining_float_methods() {
+    let x = Dual::new(core::f64::consts::PI, 1.0);
+    let d = x.to_degrees();
+    assert_eq!((d.re, d.eps), (180.0, 180.0 / core::f64::consts::PI));
+    let r = Dual::new(180.0, 1.0).to_radians();
+    assert_eq!((r.re, r.eps), (core::f64::consts::PI, 1.0_f64.to_radians()));
+    #[allow(deprecated)]
+    let s = Dual::new(5.0, 1.0).abs_sub(Dual::new(2.0, 3.0));
+    assert_eq!((s.re, s.eps), (3.0, -2.0));
+    #[allow(deprecated)]
+    let s = Dual::new(1.0, 1.0).abs_sub(Dual::new(2.0, 3.0));
+    assert_eq!((s.re, s.eps), (0.0, 0.0));
+    let y = Dual::new(1.5, f64::NAN);
+    assert!(y.is_finite() && y.is_normal() && !y.is_nan() && !y.is_infinite());
+    assert!(Dual::new(f64::INFINITY, 0.0).is_infinite());
+    assert!(Dual::new(1e-310, 1.0).is_subnormal());
+    assert_eq!(y.classify(), core::num::FpCategory::Normal);
+    assert_eq!(y.integer_decode(), 1.5_f64.integer_decode());
+    assert!(Dual::new(-0.0, 1.0).is_sign_negative());
+    assert!(Dual::new(0.0, -1.0).is_sign_positive());
+    for c in [
+        <Dual<f64> as Float>::max_value(),
+        <Dual<f64> as Float>::min_value(),
+        <Dual<f64> as Float>::min_positive_value(),
+        <Dual<f64> as Float>::epsilon(),
+        <Dual<f64> as Float>::infinity(),
+        <Dual<f64> as Float>::neg_infinity(),
+        <Dual<f64> as Float>::neg_zero(),
+    ] {
+        assert_eq!(c.eps, 0.0);
+    }
+    let n = <HyperDual<f64> as Float>::nan();
+    assert!(n.re.is_nan() && n.e1.is_nan() && n.e2.is_nan() && n.e12.is_nan());
+}
