@@ -421,3 +421,89 @@ fn two_dimensional_types_match_dual() {
     let h = q.hessian();
     assert_eq!(h[0][1].to_bits(), h[1][0].to_bits());
 }
+
+/// The `f32` types: first and second derivatives of every unary function
+/// agree with the `f64` ones rounded to `f32`, to a few `f32` ulps.
+#[test]
+fn f32_matches_f64() {
+    fn rel32(got: f32, want: f64) -> f64 {
+        let w = want as f32;
+        if got == w {
+            return 0.0;
+        }
+        ((got as f64 - want).abs() / want.abs().max(f32::MIN_POSITIVE as f64)) / f32::EPSILON as f64
+    }
+    fn check<F: Unary>(name: &str, points: &[f64]) -> f64 {
+        let mut worst = 0.0_f64;
+        for &x in points {
+            let h64 = F::eval(HyperDual::new(x, 1.0, 1.0, 0.0));
+            let h32 = F::eval(HyperDual::new(x as f32, 1.0, 1.0, 0.0));
+            let d32 = F::eval(Dual::new(x as f32, 1.0));
+            assert_eq!(
+                h32.re.to_bits(),
+                F::eval(x as f32).to_bits(),
+                "{name}({x}) value"
+            );
+            for (what, got, want) in [
+                ("f", h32.re, h64.re),
+                ("f′ (Dual)", d32.eps, h64.e1),
+                ("f′", h32.e1, h64.e1),
+                ("f″", h32.e12, h64.e12),
+            ] {
+                let e = rel32(got, want);
+                worst = worst.max(e);
+                assert!(
+                    e <= 4.0,
+                    "{name} {what} at {x}: f32 {got:e} vs f64 {want:e} ({e:.1} ulps)"
+                );
+            }
+        }
+        worst
+    }
+    macro_rules! f32_cases {
+        ($($name:ident: |$x:ident| $body:expr, $pts:expr;)*) => {
+            $({
+                struct F;
+                impl Unary for F {
+                    fn eval<S: Scalar>($x: S) -> S {
+                        $body
+                    }
+                }
+                let w = check::<F>(stringify!($name), &$pts);
+                println!("{:>10}: f32 max error {w:.1} ulps", stringify!($name));
+            })*
+        };
+    }
+    // Points exactly representable in f32, away from cancellation.
+    f32_cases! {
+        recip: |x| x.recip(), [-3.0, 0.75, 1e-8, 1e10];
+        sqrt: |x| x.sqrt(), [1e-8, 0.25, 2.0, 1e10];
+        cbrt: |x| x.cbrt(), [-8.0, 0.5, 3.0];
+        powi: |x| x.powi(3), [-2.5, 0.5, 1.75];
+        powf: |x| x.powf(S::lit(2.5)), [0.5, 2.0, 10.0];
+        exp: |x| x.exp(), [-20.0, 0.5, 20.0];
+        exp2: |x| x.exp2(), [-20.0, 0.5, 20.0];
+        exp_m1: |x| x.exp_m1(), [-20.0, 1e-8, 0.5];
+        ln: |x| x.ln(), [1e-8, 0.5, 3.0, 1e30];
+        log2: |x| x.log2(), [1e-8, 0.5, 3.0];
+        log10: |x| x.log10(), [1e-8, 0.5, 3.0];
+        ln_1p: |x| x.ln_1p(), [-0.5, 1e-8, 3.0];
+        sin: |x| x.sin(), [-3.0, 1e-8, 0.5];
+        cos: |x| x.cos(), [-3.0, 0.5, 2.0];
+        tan: |x| x.tan(), [-1.25, 1e-8, 0.5];
+        asin: |x| x.asin(), [-0.875, 1e-8, 0.5];
+        acos: |x| x.acos(), [-0.875, 0.25, 0.5];
+        atan: |x| x.atan(), [-5.0, 1e-8, 0.75];
+        sinh: |x| x.sinh(), [-3.0, 1e-8, 2.0];
+        cosh: |x| x.cosh(), [-3.0, 0.5, 2.0];
+        tanh: |x| x.tanh(), [-3.0, 1e-8, 0.25, 8.0];
+        asinh: |x| x.asinh(), [-2.0, 1e-8, 0.5, 1e30];
+        acosh: |x| x.acosh(), [1.5, 2.0, 1e30];
+        atanh: |x| x.atanh(), [-0.875, 1e-8, 0.5];
+        sigmoid: |x| x.sigmoid(), [-40.0, -3.0, 1e-8, 0.5, 40.0];
+        softplus: |x| x.softplus(), [-40.0, -3.0, 1e-8, 0.5, 40.0];
+        erf: |x| x.erf(), [-2.0, 1e-8, 0.5, 3.0];
+        hypot: |x| x.hypot(S::lit(0.75)), [-2.0, 1e-8, 3.0];
+        atan2: |x| x.atan2(S::lit(0.75)), [-2.0, 1e-8, 3.0];
+    }
+}
