@@ -19,7 +19,7 @@ const SHRINK: f64 = 1.4;
 const ROWS: usize = 20;
 /// A component stops early once its error estimate is below this fraction
 /// of its value and rounding has started to dominate.
-const CONVERGED: f64 = 1e-9;
+const CONVERGED: f64 = 1e-13;
 /// How often the first step is reduced when `g(±h)` is not finite (the
 /// step left the function's domain).
 const RETRIES: usize = 40;
@@ -141,22 +141,5 @@ mod tests {
     fn shrinks_into_the_domain() {
         let e = derivative(|t| [(1e-3_f64 + t).ln()], first_step(1e-3));
         assert!((e.value[0] - 1e3).abs() < 1e-6 * 1e3, "{e:?}");
-    }
-}
-#[cfg(test)]
-mod probe {
-    use super::*;
-    #[test]
-    fn probe() {
-        for &x in &[0.12_f64, 0.0115, 0.5, 3.0, 30.0] {
-            let e = derivative(|t| [0.5 / (x + t).sqrt()], first_step(x));
-            let exact = -0.25 / (x * x.sqrt());
-            eprintln!("sqrt'' x={x}: {:?} rel {:e}", e, (e.value[0] - exact) / exact);
-            let e = derivative(|t| [(x + t).ln()], first_step(x));
-            eprintln!("ln' x={x}: {:?} rel {:e}", e, (e.value[0] - 1.0 / x) * x);
-            let e = derivative(|t| [(10.0 * (x + t)).sin()], first_step(x));
-            let exact = 10.0 * (10.0 * x).cos();
-            eprintln!("sin10 x={x}: {:?} abs {:e}", e, e.value[0] - exact);
-        }
     }
 }
