@@ -106,10 +106,11 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
     /// ```
     #[inline]
     pub fn hessian(&self) -> [[T; N]; N] {
-        let mut h = self.hess;
-        for i in 0..N {
-            for j in 0..i {
-                h[i][j] = h[j][i];
+        let u = self.hess;
+        let mut h = u;
+        for (i, row) in h.iter_mut().enumerate() {
+            for (j, hij) in row.iter_mut().enumerate().take(i) {
+                *hij = u[j][i];
             }
         }
         h

@@ -139,9 +139,7 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
     // ∂/∂y x^y = x^y ln x; at x = 0 the function of y is constant (0 or ∞).
     let lnx = x.ln();
     let fy = if x_is_zero { zero } else { base.f * lnx };
-    let (fxy, fyy) = if !second {
-        (zero, zero)
-    } else if x_is_zero {
+    let (fxy, fyy) = if !second || x_is_zero {
         (zero, zero)
     } else {
         // ∂²/∂x∂y = x^(y−1) (1 + y ln x)
