@@ -188,13 +188,11 @@ fn tolerance_zero_demands_bitwise_agreement() {
 /// functions; checked here at 1e-10 against closed forms.
 fn assert_fd_accurate<F: ScalarFn<N>, const N: usize>(f: &F, x: [f64; N], closed: [f64; N]) {
     let r = check_gradient(f, x, closed);
-    for i in 0..N {
-        let err = (r.finite_difference[i] - closed[i]).abs();
+    for (i, (fd, c)) in r.finite_difference.iter().zip(closed).enumerate() {
+        let err = (fd - c).abs();
         assert!(
-            err <= 1e-10 * closed[i].abs().max(1.0),
-            "component {i}: fd {} vs closed form {} (error {err:e})\n{r}",
-            r.finite_difference[i],
-            closed[i]
+            err <= 1e-10 * c.abs().max(1.0),
+            "component {i}: fd {fd} vs closed form {c} (error {err:e})\n{r}"
         );
     }
 }
@@ -329,7 +327,11 @@ fn hessian_passes_and_names_the_wrong_entry() {
 
 #[test]
 fn hessian_of_a_scalar_function_of_one_variable() {
-    assert_hessian!(|[x]| x.sin() * x, [0.9], [[2.0 * 0.9_f64.cos() - 0.9 * 0.9_f64.sin()]]);
+    assert_hessian!(
+        |[x]| x.sin() * x,
+        [0.9],
+        [[2.0 * 0.9_f64.cos() - 0.9 * 0.9_f64.sin()]]
+    );
     let r = check_hessian(&scalar_fn!(|[x]| x.sin() * x), [0.9], [[0.9_f64.cos()]]);
     assert!(!r.passed());
     assert_eq!(r.worst(), (0, 0));
@@ -366,7 +368,11 @@ fn vjp_passes_on_a_correct_vjp() {
     assert!(r.references_agree);
     assert!((r.dot_given - r.dot_exact).abs() < 1e-15);
     // u and v are random but reproducible, with magnitudes in [0.5, 1.5]
-    assert!(r.u.iter().chain(&r.v).all(|a| (0.5..1.5).contains(&a.abs())));
+    assert!(r
+        .u
+        .iter()
+        .chain(&r.v)
+        .all(|a| (0.5..1.5).contains(&a.abs())));
     let again = check_vjp(&softmax_fn(), z, |v| softmax_vjp(z, v));
     assert_eq!((again.u, again.v), (r.u, r.v));
 }
@@ -425,12 +431,18 @@ fn assert_gradient_panics_with_both_vectors_and_the_worst_index() {
     let mut g = E.gradient(x);
     g[1] *= -1.0;
     let msg = panic_message(|| assert_gradient!(E, x, g));
-    assert!(msg.starts_with("gradient check FAILED: worst entry 1"), "{msg}");
+    assert!(
+        msg.starts_with("gradient check FAILED: worst entry 1"),
+        "{msg}"
+    );
     let exact = E.gradient(x);
     assert!(msg.contains(&format!("{}", exact[1])), "{msg}");
     assert!(msg.contains(&format!("{}", g[1])), "{msg}");
     assert!(msg.contains(&format!("{}", g[0])), "{msg}");
-    assert!(msg.contains("given vs exact") && msg.contains("FAILED"), "{msg}");
+    assert!(
+        msg.contains("given vs exact") && msg.contains("FAILED"),
+        "{msg}"
+    );
     // the worst line is marked
     let worst_line = msg.lines().find(|l| l.starts_with('>')).unwrap();
     assert!(worst_line.contains(&format!("{}", g[1])), "{msg}");
@@ -438,15 +450,23 @@ fn assert_gradient_panics_with_both_vectors_and_the_worst_index() {
 
 #[test]
 fn assert_jacobian_hessian_vjp_panic_with_matrix_indices() {
-    let msg = panic_message(|| assert_jacobian!(|[x, y]| [x * y, x], [1.0, 2.0], [[2.0, 1.0], [1.0, 1.0]]));
-    assert!(msg.starts_with("Jacobian check FAILED: worst entry (1, 1)"), "{msg}");
-
-    let msg = panic_message(|| assert_hessian!(|[x, y]| x * x * y, [1.0, 2.0], [[4.0, 2.0], [2.0, 1.0]]));
-    assert!(msg.starts_with("Hessian check FAILED: worst entry (1, 1)"), "{msg}");
-
     let msg = panic_message(|| {
-        assert_vjp!(|[a, b]| [a + b], [1.0, 2.0], |v: [f64; 1]| [v[0], -v[0]])
+        assert_jacobian!(|[x, y]| [x * y, x], [1.0, 2.0], [[2.0, 1.0], [1.0, 1.0]])
     });
+    assert!(
+        msg.starts_with("Jacobian check FAILED: worst entry (1, 1)"),
+        "{msg}"
+    );
+
+    let msg =
+        panic_message(|| assert_hessian!(|[x, y]| x * x * y, [1.0, 2.0], [[4.0, 2.0], [2.0, 1.0]]));
+    assert!(
+        msg.starts_with("Hessian check FAILED: worst entry (1, 1)"),
+        "{msg}"
+    );
+
+    let msg =
+        panic_message(|| assert_vjp!(|[a, b]| [a + b], [1.0, 2.0], |v: [f64; 1]| [v[0], -v[0]]));
     assert!(msg.starts_with("VJP check FAILED: worst entry 1"), "{msg}");
     assert!(msg.contains("dot-product test"), "{msg}");
 }
@@ -501,14 +521,17 @@ fn proptest_derivative_passes_on_the_crates_own_rules() {
 
 #[test]
 fn proptest_derivative_reports_a_wrong_derivative() {
-    let msg = panic_message(|| {
-        proptest_derivative!(gradient: |[x, y]| x * y.exp(), |[_x, y]: [f64; 2]| [y.exp(), y.exp()], points_in(-2.0..2.0))
-    });
-    assert!(msg.contains("property test of the gradient failed"), "{msg}");
+    let msg = panic_message(
+        || proptest_derivative!(gradient: |[x, y]| x * y.exp(), |[_x, y]: [f64; 2]| [y.exp(), y.exp()], points_in(-2.0..2.0)),
+    );
+    assert!(
+        msg.contains("property test of the gradient failed"),
+        "{msg}"
+    );
     assert!(msg.contains("worst entry 1"), "{msg}");
-    let msg = panic_message(|| {
-        proptest_derivative!(vjp: |[a, b]| [a * b], |[a, _b]: [f64; 2], v: [f64; 1]| [v[0] * a, v[0] * a], points_in(-2.0..2.0))
-    });
+    let msg = panic_message(
+        || proptest_derivative!(vjp: |[a, b]| [a * b], |[a, _b]: [f64; 2], v: [f64; 1]| [v[0] * a, v[0] * a], points_in(-2.0..2.0)),
+    );
     assert!(msg.contains("property test of the VJP failed"), "{msg}");
 }
 
@@ -558,6 +581,9 @@ fn strategies_are_not_constant() {
     let a = s.new_tree(&mut runner).unwrap().current();
     let b = s.new_tree(&mut runner).unwrap().current();
     assert_ne!(a, b);
-    let m = matrices::<2, 2>(-1.0..1.0).new_tree(&mut runner).unwrap().current();
+    let m = matrices::<2, 2>(-1.0..1.0)
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
     assert_ne!(m[(0, 0)], m[(1, 1)]);
 }

@@ -51,7 +51,12 @@ impl<T: Scalar, I> Agreement<T, I> {
 }
 
 /// Compares `given` with `reference` entry by entry.
-pub(crate) fn compare<T: Scalar>(given: &[T], reference: &[T], abs: T, rel: T) -> Agreement<T, usize> {
+pub(crate) fn compare<T: Scalar>(
+    given: &[T],
+    reference: &[T],
+    abs: T,
+    rel: T,
+) -> Agreement<T, usize> {
     let mut a = Agreement {
         max_abs: T::zero(),
         max_rel: T::zero(),
@@ -74,12 +79,20 @@ pub(crate) fn compare<T: Scalar>(given: &[T], reference: &[T], abs: T, rel: T) -
             };
             (err, ratio)
         };
-        let rel_err = if err.is_zero() { T::zero() } else { err / r.abs() };
+        let rel_err = if err.is_zero() {
+            T::zero()
+        } else {
+            err / r.abs()
+        };
         if err.is_nan() || err > a.max_abs {
             a.max_abs = if a.max_abs.is_nan() { a.max_abs } else { err };
         }
         if rel_err.is_nan() || rel_err > a.max_rel {
-            a.max_rel = if a.max_rel.is_nan() { a.max_rel } else { rel_err };
+            a.max_rel = if a.max_rel.is_nan() {
+                a.max_rel
+            } else {
+                rel_err
+            };
         }
         if !within(g, r, abs, rel) {
             a.passed = false;
@@ -216,7 +229,10 @@ struct Padded<D>(D);
 impl<D: fmt::Display> fmt::Display for Padded<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 64];
-        let mut w = Buf { buf: &mut buf, len: 0 };
+        let mut w = Buf {
+            buf: &mut buf,
+            len: 0,
+        };
         fmt::write(&mut w, format_args!("{}", self.0))?;
         let len = w.len;
         f.pad(core::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)

@@ -179,7 +179,14 @@ impl<T: CheckReal, const N: usize> GradientReport<T, N> {
 impl<T: CheckReal, const N: usize> fmt::Display for GradientReport<T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shape = Shape::Vector;
-        write_header(f, "gradient", self.passed(), shape, self.worst(), &self.point)?;
+        write_header(
+            f,
+            "gradient",
+            self.passed(),
+            shape,
+            self.worst(),
+            &self.point,
+        )?;
         write_comparisons(
             f,
             shape,
@@ -189,7 +196,13 @@ impl<T: CheckReal, const N: usize> fmt::Display for GradientReport<T, N> {
         write_entries(
             f,
             shape,
-            [&self.given, &self.exact, &self.finite_difference, &self.fd_error, &self.step],
+            [
+                &self.given,
+                &self.exact,
+                &self.finite_difference,
+                &self.fd_error,
+                &self.step,
+            ],
             self.worst(),
             &self.tolerance,
         )
@@ -344,7 +357,11 @@ impl<T: CheckReal, const N: usize, const M: usize> fmt::Display for JacobianRepo
             f,
             shape,
             &self.tolerance,
-            [&flat(&self.vs_exact), &flat(&self.vs_fd), &flat(&self.exact_vs_fd)],
+            [
+                &flat(&self.vs_exact),
+                &flat(&self.vs_fd),
+                &flat(&self.exact_vs_fd),
+            ],
         )?;
         write_entries(
             f,
@@ -427,11 +444,31 @@ pub(crate) fn write_entries<T: CheckReal>(
     t: &Tolerance<T>,
 ) -> fmt::Result {
     let columns = [
-        Column { title: "given", values: given, short: false },
-        Column { title: "exact", values: exact, short: false },
-        Column { title: "finite diff.", values: fd, short: false },
-        Column { title: "fd error est.", values: fd_error, short: true },
-        Column { title: "fd step", values: step, short: true },
+        Column {
+            title: "given",
+            values: given,
+            short: false,
+        },
+        Column {
+            title: "exact",
+            values: exact,
+            short: false,
+        },
+        Column {
+            title: "finite diff.",
+            values: fd,
+            short: false,
+        },
+        Column {
+            title: "fd error est.",
+            values: fd_error,
+            short: true,
+        },
+        Column {
+            title: "fd step",
+            values: step,
+            short: true,
+        },
     ];
     let failing = |i: usize| {
         !super::tolerance::within(given[i], exact[i], t.abs, t.rel)

@@ -166,7 +166,11 @@ impl<T: CheckReal, const N: usize> fmt::Display for HessianReport<T, N> {
             f,
             shape,
             &self.tolerance,
-            [&flat(&self.vs_exact), &flat(&self.vs_fd), &flat(&self.exact_vs_fd)],
+            [
+                &flat(&self.vs_exact),
+                &flat(&self.vs_fd),
+                &flat(&self.exact_vs_fd),
+            ],
         )?;
         write_entries(
             f,

@@ -14,7 +14,11 @@ use super::{check_gradient_with, check_hessian_with, check_jacobian_with, check_
 /// Runs `check` at points from `points`; panics with the report at the
 /// smallest failing point proptest finds.
 #[track_caller]
-fn run<P: Debug + Clone>(what: &str, points: impl Strategy<Value = P>, check: impl Fn(P) -> Result<(), String>) {
+fn run<P: Debug + Clone>(
+    what: &str,
+    points: impl Strategy<Value = P>,
+    check: impl Fn(P) -> Result<(), String>,
+) {
     let config = Config {
         failure_persistence: None,
         ..Config::default()
@@ -24,7 +28,9 @@ fn run<P: Debug + Clone>(what: &str, points: impl Strategy<Value = P>, check: im
     match result {
         Ok(()) => {}
         Err(TestError::Fail(reason, point)) => {
-            panic!("property test of the {what} failed; smallest failing point {point:?}:\n{reason}")
+            panic!(
+                "property test of the {what} failed; smallest failing point {point:?}:\n{reason}"
+            )
         }
         Err(TestError::Abort(reason)) => panic!("property test of the {what} aborted: {reason}"),
     }

@@ -133,7 +133,11 @@ mod tests {
             );
             let r = derivative(|t| [1.0 / (1.0 + (x + t) * (x + t))], first_step(x));
             let exact = -2.0 * x / (1.0 + x * x).powi(2);
-            assert!((r.value[0] - exact).abs() < 1e-12, "{x}: {:?} vs {exact}", r);
+            assert!(
+                (r.value[0] - exact).abs() < 1e-12,
+                "{x}: {:?} vs {exact}",
+                r
+            );
         }
     }
 

@@ -130,7 +130,9 @@ pub fn check_vjp_with<T: CheckReal, F: VectorFn<N, M>, const N: usize, const M: 
     let x64 = x.map(T::as_f64);
     let u64_ = u.map(T::as_f64);
     let v64 = v.map(T::as_f64);
-    let big = x64.iter().fold(0.0, |m: f64, a| Float::max(m, Float::abs(*a)));
+    let big = x64
+        .iter()
+        .fold(0.0, |m: f64, a| Float::max(m, Float::abs(*a)));
     let e = derivative(
         |t| f.eval(core::array::from_fn(|i| x64[i] + t * u64_[i])),
         first_step(big) / 1.5,
@@ -231,9 +233,21 @@ impl<T: CheckReal, const N: usize, const M: usize> fmt::Display for VjpReport<T,
         }
         writeln!(f, "  random u, v from seed {:#x}", self.seed)?;
         let columns = [
-            Column { title: "u", values: &self.u[..], short: false },
-            Column { title: "given vjp(v)", values: &self.given[..], short: false },
-            Column { title: "exact vᵀJ", values: &self.exact[..], short: false },
+            Column {
+                title: "u",
+                values: &self.u[..],
+                short: false,
+            },
+            Column {
+                title: "given vjp(v)",
+                values: &self.given[..],
+                short: false,
+            },
+            Column {
+                title: "exact vᵀJ",
+                values: &self.exact[..],
+                short: false,
+            },
         ];
         let failing = |i: usize| !within(self.given[i], self.exact[i], t.abs, t.rel);
         super::agreement::write_table(f, shape, &columns, self.worst(), failing)?;
