@@ -410,8 +410,9 @@ pub(crate) fn fract<T: Scalar>(x: T) -> Jet<T> {
 #[inline(always)]
 fn logistic_parts<T: Scalar>(x: T) -> (bool, T, T) {
     let nonneg = x >= T::zero();
-    let m = if nonneg { (-x).exp_m1() } else { x.exp_m1() };
-    (nonneg, m, m + T::one())
+    let a = if nonneg { -x } else { x };
+    // e^(−|x|) directly: as expm1 + 1 it would round to 0 for |x| > 37.
+    (nonneg, a.exp_m1(), a.exp())
 }
 
 #[inline]
