@@ -74,7 +74,8 @@ pub trait VectorFn<const N: usize, const M: usize> {
 ///   length `N = 6`;
 /// - `scalar_fn!([k: f64 = 2.5, c: f64 = c] |[x]| body)`: values the body
 ///   uses, given by name, type and value (a plain closure would capture
-///   them; the generated struct stores them instead).
+///   them; the generated struct stores them instead, and each evaluation
+///   works on a clone, so their types must be `Clone`).
 ///
 /// In the body the number type is called `S` (bound by
 /// [`Scalar`](crate::Scalar)), so constants are written `S::lit(2.0)` and
@@ -167,7 +168,7 @@ macro_rules! vector_fn {
 macro_rules! __check_fn {
     ($tr:ident [$($c:ident : $ct:ty = $cv:expr),*] ($arg:pat_param, $n:expr) ($($m:expr)?) $body:expr) => {{
         #[allow(non_camel_case_types)]
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         struct __dualgrad_fn { $($c: $ct),* }
         $crate::__check_fn!(@impl $tr [$($c: $ct),*] ($arg, $n) ($($m)?) $body);
         __dualgrad_fn { $($c: $cv),* }
