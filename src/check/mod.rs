@@ -54,10 +54,12 @@
 //! println!("{report}");
 //! ```
 //!
-//! With the `proptest` feature, [strategies](crate::check::strategies) for
-//! points, number types and matrices, and
-//! [`proptest_derivative!`](crate::proptest_derivative) to test a derivative
-//! at many random points in one line.
+//! With the `proptest` feature: `check::strategies` (points inside a
+//! function's domain, this crate's number types with random parts, nalgebra
+//! matrices of a given shape), and the `proptest_derivative!` macro, which
+//! tests a hand-written derivative at many random points in one line.
+//!
+//! Everything except the `proptest` parts works without `std`.
 
 mod agreement;
 mod assert;
