@@ -141,9 +141,18 @@ fn worst_of<T, I: Copy>(primary: &Agreement<T, I>, secondary: &Agreement<T, I>) 
 impl<T: CheckReal, const N: usize> GradientReport<T, N> {
     /// Whether the given gradient agrees with both references.
     ///
+    /// At a kink (`abs`, `relu`, `max` at a tie) the central difference
+    /// averages the two one-sided slopes, so a gradient that follows this
+    /// crate's conventions fails against it; [`exact_vs_fd`](Self::exact_vs_fd)
+    /// then fails too, and [`vs_exact`](Self::vs_exact) is the verdict to
+    /// read (or check at a point away from the kink).
+    ///
     /// ```
     /// use dualgrad::{check::check_gradient, scalar_fn};
     /// assert!(check_gradient(&scalar_fn!(|[x]| x * x), [3.0], [6.0]).passed());
+    ///
+    /// let kink = check_gradient(&scalar_fn!(|[x]| x.relu()), [0.0_f64], [0.0]);
+    /// assert!(kink.vs_exact.passed && !kink.exact_vs_fd.passed && !kink.passed());
     /// ```
     pub fn passed(&self) -> bool {
         self.vs_exact.passed && self.vs_fd.passed
