@@ -106,11 +106,11 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
     /// ```
     #[inline]
     pub fn hessian(&self) -> [[T; N]; N] {
-        let u = self.hess;
-        let mut h = u;
-        for (i, row) in h.iter_mut().enumerate() {
-            for (j, hij) in row.iter_mut().enumerate().take(i) {
-                *hij = u[j][i];
+        let mut h = self.hess;
+        for i in 1..N {
+            let (above, below) = h.split_at_mut(i);
+            for (j, row) in above.iter().enumerate() {
+                below[0][j] = row[i];
             }
         }
         h
