@@ -30,6 +30,11 @@
 //! - No tape, no allocation, and no `std` needed (`default-features = false,
 //!   features = ["libm"]`).
 //!
+//! - [`check`]: test a hand-written gradient, Jacobian, Hessian or
+//!   vector-Jacobian product against the exact forward-mode one and against
+//!   Richardson-extrapolated finite differences (`gradcheck` for Rust), with
+//!   `proptest` strategies behind the `proptest` feature.
+//!
 //! ## Conventions at kinks and edges
 //! - `abs′(0) = 0`, `relu′(0) = 0`; `max`/`min` at a tie take the mean of
 //!   the two arguments' derivatives; `signum`, `floor`, `ceil`, `round` and
@@ -65,6 +70,8 @@ mod dualvec;
 mod hyperdual;
 pub mod prelude;
 mod scalar;
+
+pub mod check;
 
 pub use drivers::*;
 #[cfg(feature = "alloc")]
