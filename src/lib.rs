@@ -43,7 +43,12 @@
 //! - Comparisons (`==`, `<`) look at the value part only; `is_zero()` asks
 //!   whether every part is zero.
 #![cfg_attr(not(feature = "std"), no_std)]
-#![forbid(unsafe_code)]
+// simba's `SimdValue` trait declares two `unsafe fn`s that its implementors
+// must match; with the `nalgebra` feature the one impl that writes them is
+// allowed (their bodies contain no unsafe operation), everything else stays
+// denied. Without the feature, unsafe code is forbidden outright.
+#![cfg_attr(not(feature = "nalgebra"), forbid(unsafe_code))]
+#![cfg_attr(feature = "nalgebra", deny(unsafe_code))]
 #![deny(missing_docs)]
 
 #[cfg(feature = "alloc")]
@@ -62,6 +67,8 @@ mod dual;
 mod dual2vec;
 mod dualvec;
 mod hyperdual;
+#[cfg(feature = "nalgebra")]
+mod linalg;
 mod scalar;
 
 pub use drivers::*;
@@ -71,4 +78,17 @@ pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
 pub use hyperdual::HyperDual;
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub use linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};
+#[cfg(feature = "nalgebra")]
+pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
+/// The nalgebra version this crate implements its traits for (feature
+/// `nalgebra`), re-exported so that user code can name the same one.
+///
+/// ```
+/// let m = dualgrad::nalgebra::Matrix2::new(1.0, 2.0, 3.0, 4.0);
+/// assert_eq!(m.determinant(), -2.0);
+/// ```
+#[cfg(feature = "nalgebra")]
+pub use nalgebra;
 pub use scalar::Scalar;
