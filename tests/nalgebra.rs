@@ -12,7 +12,7 @@ use dualgrad::nalgebra::{
 use dualgrad::{
     derivative, gradient_dvec, gradient_vec, hessian_dmat, hessian_mat, jacobian_dmat,
     jacobian_mat, second_derivative, third_derivative, ChunkDual, ChunkDual2, Dual, Dual2Vec,
-    HyperDual, Scalar,
+    DualVec, HyperDual, Scalar,
 };
 use proptest::prelude::*;
 
@@ -879,4 +879,39 @@ proptest! {
             prop_assert!(close(*d, f, 1e-6), "{} vs {}", d, f);
         }
     }
+}
+
+#[test]
+fn every_type_at_every_depth_is_a_real_field() {
+    fn real_field<T: RealField + Copy>(x: T) -> T {
+        // Generic nalgebra code: a 2×2 inverse and a norm.
+        let two: T = nalgebra::convert(2.0);
+        let m = Matrix2::new(two, x, x, two + two);
+        m.try_inverse().unwrap()[(0, 0)] + Vector3::new(x, x, two).norm()
+    }
+    let plain = real_field(0.5_f64);
+    assert_eq!(real_field(Dual::constant(0.5)).re, plain);
+    assert_eq!(real_field(HyperDual::constant(0.5)).re, plain);
+    assert_eq!(real_field(DualVec::<f64, 3>::constant(0.5)).re, plain);
+    assert_eq!(real_field(Dual2Vec::<f64, 2>::constant(0.5)).value(), plain);
+    assert_eq!(
+        real_field(HyperDual::<Dual<f32>>::constant(Dual::constant(0.5)))
+            .re
+            .re,
+        real_field(0.5_f32)
+    );
+    assert_eq!(
+        Scalar::real(&real_field(
+            <Dual2Vec<DualVec<HyperDual<Dual<f64>>, 2>, 2> as Scalar>::from_real(0.5)
+        )),
+        plain
+    );
+    // Derivatives agree across the types: d/dx of the function above.
+    let (_, d) = derivative(real_field, 0.5);
+    let (_, g) = gradient_vec(|x| real_field(x[0]), SVector::<f64, 1>::new(0.5));
+    let (_, _, h) = hessian_mat(|x| real_field(x[0]), SVector::<f64, 1>::new(0.5));
+    let (_, d1, d2) = second_derivative(real_field, 0.5);
+    assert_eq!(g[0], d);
+    assert_eq!(d1, d);
+    assert_close(h[(0, 0)], d2, 1e-15);
 }
