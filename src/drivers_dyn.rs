@@ -41,7 +41,10 @@ fn seed_chunk<T: Scalar>(buf: &mut Vec<ChunkDual<T>>, x: &[T], start: usize) {
 /// assert_eq!(f, sum_sq(&x));
 /// assert_eq!(g[19], 38.0);
 /// ```
-pub fn gradient_dyn<T: Scalar>(f: impl Fn(&[ChunkDual<T>]) -> ChunkDual<T>, x: &[T]) -> (T, Vec<T>) {
+pub fn gradient_dyn<T: Scalar>(
+    f: impl Fn(&[ChunkDual<T>]) -> ChunkDual<T>,
+    x: &[T],
+) -> (T, Vec<T>) {
     let mut grad = Vec::with_capacity(x.len());
     let mut buf = Vec::with_capacity(x.len());
     let mut value = None;

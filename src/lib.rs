@@ -107,6 +107,7 @@ mod dualvec;
 mod hyperdual;
 #[cfg(feature = "nalgebra")]
 mod linalg;
+pub mod prelude;
 mod scalar;
 
 pub use drivers::*;
@@ -130,3 +131,12 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
 pub use scalar::Scalar;
+
+/// The `num-traits` crate this crate's traits come from, re-exported so that
+/// `dualgrad::num_traits::Float` needs no extra dependency.
+pub use num_traits;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

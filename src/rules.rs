@@ -38,6 +38,22 @@ pub(crate) struct Jet2<T> {
     pub fyy: T,
 }
 
+impl<T: Scalar> Jet2<T> {
+    /// A function that is locally constant in both variables.
+    #[inline(always)]
+    pub(crate) fn constant(f: T) -> Self {
+        let zero = T::zero();
+        Jet2 {
+            f,
+            fx: zero,
+            fy: zero,
+            fxx: zero,
+            fxy: zero,
+            fyy: zero,
+        }
+    }
+}
+
 #[inline(always)]
 fn jet<T: Scalar>(f: T, d1: T, d2: impl FnOnce() -> T, second: bool) -> Jet<T> {
     Jet {
@@ -139,9 +155,7 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
     // ∂/∂y x^y = x^y ln x; at x = 0 the function of y is constant (0 or ∞).
     let lnx = x.ln();
     let fy = if x_is_zero { zero } else { base.f * lnx };
-    let (fxy, fyy) = if !second {
-        (zero, zero)
-    } else if x_is_zero {
+    let (fxy, fyy) = if !second || x_is_zero {
         (zero, zero)
     } else {
         // ∂²/∂x∂y = x^(y−1) (1 + y ln x)
@@ -292,14 +306,7 @@ pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
     // r = hypot(x, y) keeps x² + y² from overflowing.
     let r = x.hypot(y);
     if r == zero {
-        return Jet2 {
-            f,
-            fx: zero,
-            fy: zero,
-            fxx: zero,
-            fxy: zero,
-            fyy: zero,
-        };
+        return Jet2::constant(f);
     }
     let (cx, cy) = (x / r, y / r);
     let dy = cx / r; // ∂f/∂y = x / r²
@@ -476,14 +483,7 @@ pub(crate) fn hypot<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
     let f = x.hypot(y);
     let zero = T::zero();
     if f == zero {
-        return Jet2 {
-            f,
-            fx: zero,
-            fy: zero,
-            fxx: zero,
-            fxy: zero,
-            fyy: zero,
-        };
+        return Jet2::constant(f);
     }
     let (cx, cy) = (x / f, y / f);
     let (fxx, fxy, fyy) = if second {
