@@ -61,6 +61,10 @@ pub fn jacobian_mat<T: Scalar, const N: usize, const M: usize>(
 /// `f(x)`, `∇f(x)` and the exact, symmetric Hessian `∇²f(x)` of a function
 /// of an `SVector`, from one evaluation on [`Dual2Vec`].
 ///
+/// Each `Dual2Vec<T, N>` holds an `N × N` block on the stack, so this suits
+/// small `N`; for larger inputs, `hessian_dmat`
+/// (feature `alloc`) works in fixed-size blocks.
+///
 /// ```
 /// use dualgrad::{hessian_mat, Dual2Vec};
 /// use nalgebra::{Matrix2, Vector2};

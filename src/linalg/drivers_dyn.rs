@@ -30,7 +30,8 @@ pub fn gradient_dvec<T: Scalar>(
 }
 
 /// `f(x)` and the Jacobian (`J[(i, j)] = ∂fᵢ/∂xⱼ`) of a function from a
-/// `DVector` to a `DVector`, both of any length.
+/// `DVector` to a `DVector`, both of any length (`f` is evaluated once per
+/// chunk of inputs and must return the same length each time).
 ///
 /// ```
 /// use dualgrad::{jacobian_dmat, DualVec};
@@ -51,7 +52,14 @@ pub fn jacobian_dmat<T: Scalar>(
         |s| f(&DVector::from_column_slice(s)).iter().copied().collect(),
         x.as_slice(),
     );
-    let jac = DMatrix::from_fn(y.len(), x.len(), |i, k| j[i][k]);
+    // `f` is expected to return the same length every time; entries a
+    // shorter evaluation did not provide are NaN rather than a panic.
+    let jac = DMatrix::from_fn(y.len(), x.len(), |i, k| {
+        j.get(i)
+            .and_then(|row| row.get(k))
+            .copied()
+            .unwrap_or_else(T::nan)
+    });
     (DVector::from_vec(y), jac)
 }
 
