@@ -361,6 +361,27 @@ fn dynamic_drivers_match_closed_forms_across_chunks() {
 }
 
 #[test]
+fn dynamic_jacobian_of_a_linear_solve_is_the_inverse() {
+    // x ↦ A⁻¹x through LU on chunked duals (12 inputs: two chunks).
+    let n = 12;
+    let a = DMatrix::from_fn(n, n, |i, j| {
+        let off = ((i * n + j) as f64 * 0.61).sin() * 0.4;
+        if i == j {
+            n as f64 + off
+        } else {
+            off
+        }
+    });
+    let ac = a.clone().cast::<ChunkDual<f64>>();
+    let lu = ac.lu();
+    let x = DVector::from_fn(n, |i, _| 1.0 + i as f64);
+    let (y, j) = jacobian_dmat(|x| lu.solve(x).unwrap(), &x);
+    let inv = a.clone().try_inverse().unwrap();
+    assert_eq!(y, a.lu().solve(&x).unwrap(), "value part bit-identical");
+    assert!((j - &inv).amax() < 1e-16 * n as f64, "Jacobian = A⁻¹");
+}
+
+#[test]
 fn dynamic_drivers_accept_empty_inputs() {
     let x = DVector::<f64>::zeros(0);
     let (v, g) = gradient_dvec(|x| x.norm_squared() + ChunkDual::constant(2.0), &x);
@@ -914,4 +935,26 @@ fn every_type_at_every_depth_is_a_real_field() {
     assert_eq!(g[0], d);
     assert_eq!(d1, d);
     assert_close(h[(0, 0)], d2, 1e-15);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_quadratic_forms_and_norms(
+        va in prop::collection::vec(-3.0..3.0_f64, 9),
+        vx in prop::collection::vec(-3.0..3.0_f64, 3),
+    ) {
+        let a = Matrix3::from_row_slice(&va);
+        let x = Vector3::from_column_slice(&vx);
+        prop_assume!(x.norm() > 1e-3);
+        let sym = (a + a.transpose()) * 0.5;
+        let (v, g, h) = hessian_mat(|x| x.dot(&(a.cast::<Dual2Vec<f64, 3>>() * x)) * 0.5, x);
+        prop_assert!(close(v, x.dot(&(a * x)) * 0.5, 1e-14));
+        prop_assert!((g - sym * x).amax() <= 1e-14 * (sym * x).amax().max(1.0));
+        prop_assert!((h - sym).amax() <= 1e-15 * sym.amax().max(1.0));
+        let (n, g) = gradient_vec(|x| x.norm(), x);
+        prop_assert_eq!(n, x.norm());
+        prop_assert!((g - x / n).amax() <= 1e-15);
+    }
 }
