@@ -68,3 +68,6 @@ pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
 pub use hyperdual::HyperDual;
 pub use scalar::Scalar;
+
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub mod reverse;

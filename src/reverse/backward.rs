@@ -1,0 +1,393 @@
+//! The backward passes: [`Tape::gradient`] and [`Tape::vjp`] compute plain
+//! matrices; [`Tape::gradient_var`] and [`Tape::vjp_var`] record the
+//! backward pass on the tape so that it can be differentiated again.
+
+use alloc::vec::Vec;
+
+use nalgebra::DMatrix;
+
+use super::error::{ReverseError, Shape};
+use super::kernels as k;
+use super::op::{Fun, Op};
+use super::tape::{Node, Tape, Var};
+use super::vjp::{backward, Alg};
+use crate::Scalar;
+
+/// A matrix of the eager backward pass: a recorded value (borrowed, not
+/// copied) or a freshly computed one.
+#[derive(Clone)]
+enum Em<S: Scalar> {
+    Node(usize),
+    Own(DMatrix<S>),
+}
+
+/// The eager algebra: computes every product at once, on the tape's values.
+struct Eager<'a, S: Scalar> {
+    nodes: &'a [Node<S>],
+}
+
+impl<S: Scalar> Eager<'_, S> {
+    fn r<'b>(&'b self, m: &'b Em<S>) -> &'b DMatrix<S> {
+        match m {
+            Em::Node(i) => &self.nodes[*i].value,
+            Em::Own(v) => v,
+        }
+    }
+    fn own(&self, m: Em<S>) -> DMatrix<S> {
+        match m {
+            Em::Node(i) => self.nodes[i].value.clone(),
+            Em::Own(v) => v,
+        }
+    }
+}
+
+impl<S: Scalar> Alg<S> for Eager<'_, S> {
+    type M = Em<S>;
+    fn op(&self, i: usize) -> Op<S> {
+        self.nodes[i].op
+    }
+    fn shape(&self, i: usize) -> Shape {
+        self.nodes[i].value.shape()
+    }
+    fn node(&self, i: usize) -> Em<S> {
+        Em::Node(i)
+    }
+    fn matmul_nt(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
+        Em::Own(k::matmul_nt(self.r(a), self.r(b)))
+    }
+    fn matmul_tn(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
+        Em::Own(k::matmul_tn(self.r(a), self.r(b)))
+    }
+    fn transpose(&mut self, a: &Em<S>) -> Em<S> {
+        Em::Own(self.r(a).transpose())
+    }
+    fn sub(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
+        Em::Own(self.r(a) - self.r(b))
+    }
+    fn mul(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
+        Em::Own(self.r(a).component_mul(self.r(b)))
+    }
+    fn div(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
+        Em::Own(self.r(a).zip_map(self.r(b), |x, y| x / y))
+    }
+    fn scale(&mut self, a: &Em<S>, c: S) -> Em<S> {
+        Em::Own(k::scale(self.r(a), c))
+    }
+    fn deriv_mul(&mut self, g: &Em<S>, x: &Em<S>, f: Fun, d: u8) -> Em<S> {
+        Em::Own(k::deriv_mul(self.r(g), self.r(x), f, d))
+    }
+    fn softmax(&mut self, a: &Em<S>) -> Em<S> {
+        Em::Own(k::softmax(self.r(a)))
+    }
+    fn row_sums(&mut self, a: &Em<S>) -> Em<S> {
+        Em::Own(k::row_sums(self.r(a)))
+    }
+    fn col_sums(&mut self, a: &Em<S>) -> Em<S> {
+        Em::Own(k::col_sums(self.r(a)))
+    }
+    fn broadcast(&mut self, a: &Em<S>, r: usize, c: usize) -> Em<S> {
+        Em::Own(k::broadcast(self.r(a), r, c))
+    }
+    fn unbroadcast(&mut self, g: &Em<S>, r: usize, c: usize) -> Em<S> {
+        Em::Own(k::unbroadcast(self.r(g), r, c))
+    }
+    fn accumulate(&mut self, slot: &mut Option<Em<S>>, v: Em<S>) {
+        *slot = Some(match slot.take() {
+            None => v,
+            Some(cur) => {
+                let mut cur = self.own(cur);
+                cur += self.r(&v);
+                Em::Own(cur)
+            }
+        });
+    }
+}
+
+/// The recording algebra: every product becomes a node on the tape.
+struct Rec<'a, S: Scalar> {
+    tape: &'a Tape<S>,
+}
+
+impl<S: Scalar> Alg<S> for Rec<'_, S> {
+    type M = usize;
+    fn op(&self, i: usize) -> Op<S> {
+        self.tape.nodes.borrow()[i].op
+    }
+    fn shape(&self, i: usize) -> Shape {
+        self.tape.nodes.borrow()[i].value.shape()
+    }
+    fn node(&self, i: usize) -> usize {
+        i
+    }
+    fn matmul_nt(&mut self, a: &usize, b: &usize) -> usize {
+        let bt = self.tape.push(Op::Transpose(*b));
+        self.tape.push(Op::MatMul(*a, bt))
+    }
+    fn matmul_tn(&mut self, a: &usize, b: &usize) -> usize {
+        let at = self.tape.push(Op::Transpose(*a));
+        self.tape.push(Op::MatMul(at, *b))
+    }
+    fn transpose(&mut self, a: &usize) -> usize {
+        self.tape.push(Op::Transpose(*a))
+    }
+    fn sub(&mut self, a: &usize, b: &usize) -> usize {
+        self.tape.push(Op::Sub(*a, *b))
+    }
+    fn mul(&mut self, a: &usize, b: &usize) -> usize {
+        self.tape.push(Op::Mul(*a, *b))
+    }
+    fn div(&mut self, a: &usize, b: &usize) -> usize {
+        self.tape.push(Op::Div(*a, *b))
+    }
+    fn scale(&mut self, a: &usize, c: S) -> usize {
+        self.tape.push(Op::Scale(*a, c))
+    }
+    fn deriv_mul(&mut self, g: &usize, x: &usize, f: Fun, d: u8) -> usize {
+        self.tape.push(Op::DerivMul(*g, *x, f, d))
+    }
+    fn softmax(&mut self, a: &usize) -> usize {
+        self.tape.push(Op::Softmax(*a))
+    }
+    fn row_sums(&mut self, a: &usize) -> usize {
+        self.tape.push(Op::RowSums(*a))
+    }
+    fn col_sums(&mut self, a: &usize) -> usize {
+        self.tape.push(Op::ColSums(*a))
+    }
+    fn broadcast(&mut self, a: &usize, r: usize, c: usize) -> usize {
+        self.tape.push(Op::Broadcast(*a, r, c))
+    }
+    fn unbroadcast(&mut self, g: &usize, r: usize, c: usize) -> usize {
+        let (gr, gc) = self.shape(*g);
+        let mut y = *g;
+        if r == 1 && gr != 1 {
+            y = self.tape.push(Op::ColSums(y));
+        }
+        if c == 1 && gc != 1 {
+            y = self.tape.push(Op::RowSums(y));
+        }
+        y
+    }
+    fn accumulate(&mut self, slot: &mut Option<usize>, v: usize) {
+        *slot = Some(match *slot {
+            None => v,
+            Some(cur) => self.tape.push(Op::Add(cur, v)),
+        });
+    }
+}
+
+impl<S: Scalar> Tape<S> {
+    fn indices(&self, op: &'static str, vs: &[Var]) -> Result<Vec<usize>, ReverseError> {
+        vs.iter().map(|&v| self.check(op, v)).collect()
+    }
+
+    fn eager(
+        &self,
+        target: usize,
+        seed: DMatrix<S>,
+        sources: &[usize],
+    ) -> Vec<Option<DMatrix<S>>> {
+        let nodes = self.nodes.borrow();
+        let mut alg = Eager { nodes: &nodes };
+        let out = backward(&mut alg, target, Em::Own(seed), sources);
+        out.into_iter().map(|m| m.map(|m| alg.own(m))).collect()
+    }
+
+    fn zeros_like(&self, i: usize) -> DMatrix<S> {
+        let (r, c) = self.nodes.borrow()[i].value.shape();
+        DMatrix::zeros(r, c)
+    }
+
+    /// The gradient of `target` with respect to each source, shaped like the
+    /// source; `None` for a source that `target` does not depend on (see
+    /// [`gradient`](Tape::gradient) for the rest).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let (x, unused) = (t.var(dmatrix![3.0]), t.var(dmatrix![1.0]));
+    /// let y = t.mul(x, x)?;
+    /// let g = t.gradient_opt(y, &[x, unused])?;
+    /// assert_eq!(g[0], Some(dmatrix![6.0]));
+    /// assert_eq!(g[1], None);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn gradient_opt(
+        &self,
+        target: Var,
+        sources: &[Var],
+    ) -> Result<Vec<Option<DMatrix<S>>>, ReverseError> {
+        let t = self.check("gradient", target)?;
+        let src = self.indices("gradient", sources)?;
+        let (r, c) = self.nodes.borrow()[t].value.shape();
+        Ok(self.eager(t, DMatrix::from_element(r, c, S::one()), &src))
+    }
+
+    /// The gradient of `target` with respect to each source, shaped like the
+    /// source, from one backward pass.
+    ///
+    /// - A target that is not 1×1 gives the gradient of the **sum** of its
+    ///   entries (the convention of the established systems); use
+    ///   [`vjp`](Tape::vjp) for another seed.
+    /// - A source that `target` does not depend on gets a **zero** gradient;
+    ///   [`gradient_opt`](Tape::gradient_opt) and
+    ///   [`is_connected`](Tape::is_connected) tell "not connected" from "zero".
+    /// - The recording is not consumed: ask again, for other targets or
+    ///   sources, as often as needed.
+    /// - Sources may be inputs or intermediate results.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![3.0]);
+    /// let y = t.mul(x, x)?;
+    /// let z = t.mul(y, y)?;
+    /// assert_eq!(t.gradient(z, &[x, y])?, vec![dmatrix![108.0], dmatrix![18.0]]);
+    /// assert_eq!(t.gradient(y, &[x])?, vec![dmatrix![6.0]]); // same recording
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn gradient(&self, target: Var, sources: &[Var]) -> Result<Vec<DMatrix<S>>, ReverseError> {
+        let g = self.gradient_opt(target, sources)?;
+        Ok(g
+            .into_iter()
+            .zip(sources)
+            .map(|(g, s)| g.unwrap_or_else(|| self.zeros_like(s.index)))
+            .collect())
+    }
+
+    /// The vector-Jacobian product: `cotangent` (shaped like `target`)
+    /// times the Jacobian of `target` with respect to each source.
+    /// Unconnected sources get zeros.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![1.0, 2.0]);
+    /// let y = t.square(x)?;
+    /// let g = t.vjp(y, &dmatrix![1.0, 10.0], &[x])?;
+    /// assert_eq!(g[0], dmatrix![2.0, 40.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn vjp(
+        &self,
+        target: Var,
+        cotangent: &DMatrix<S>,
+        sources: &[Var],
+    ) -> Result<Vec<DMatrix<S>>, ReverseError> {
+        let t = self.check("vjp", target)?;
+        let src = self.indices("vjp", sources)?;
+        let st = self.nodes.borrow()[t].value.shape();
+        if cotangent.shape() != st {
+            return Err(ReverseError::shape(
+                "vjp",
+                st,
+                cotangent.shape(),
+                "the cotangent must be shaped like the target",
+            ));
+        }
+        let g = self.eager(t, cotangent.clone(), &src);
+        Ok(g
+            .into_iter()
+            .zip(src)
+            .map(|(g, s)| g.unwrap_or_else(|| self.zeros_like(s)))
+            .collect())
+    }
+
+    /// Whether `target` depends on `source` through recorded operations
+    /// (a dependence whose derivative happens to be zero still counts).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let (x, w) = (t.var(dmatrix![0.0]), t.var(dmatrix![1.0]));
+    /// let y = t.relu(x)?;
+    /// assert!(t.is_connected(y, x)?);  // connected, with gradient 0
+    /// assert!(!t.is_connected(y, w)?);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn is_connected(&self, target: Var, source: Var) -> Result<bool, ReverseError> {
+        let t = self.check("is_connected", target)?;
+        let s = self.check("is_connected", source)?;
+        if s > t {
+            return Ok(false);
+        }
+        let nodes = self.nodes.borrow();
+        let mut reach = alloc::vec![false; t + 1];
+        reach[s] = true;
+        for i in s + 1..=t {
+            reach[i] = nodes[i].op.parents().iter().flatten().any(|&p| reach[p]);
+        }
+        Ok(reach[t])
+    }
+
+    /// Like [`gradient`](Tape::gradient), but the backward pass is recorded
+    /// on this tape: the gradients are variables, and any function of them
+    /// can be differentiated again (a gradient of a gradient, a
+    /// Hessian-vector product) in one more backward pass. Unconnected
+    /// sources get a zero constant.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![3.0]);
+    /// let y = t.mul(t.mul(x, x)?, x)?;          // x³
+    /// let [dy] = t.gradient_var(y, &[x])?.try_into().unwrap();
+    /// assert_eq!(t.value(dy)?, dmatrix![27.0]);  // 3x²
+    /// let d2y = t.gradient(dy, &[x])?;
+    /// assert_eq!(d2y[0], dmatrix![18.0]);        // 6x
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn gradient_var(&self, target: Var, sources: &[Var]) -> Result<Vec<Var>, ReverseError> {
+        let (r, c) = self.shape_of("gradient_var", target)?;
+        let seed = self.var(DMatrix::from_element(r, c, S::one()));
+        self.recorded("gradient_var", target, seed, sources)
+    }
+
+    /// Like [`vjp`](Tape::vjp), recorded on the tape (see
+    /// [`gradient_var`](Tape::gradient_var)); the cotangent is a variable,
+    /// so the result can be differentiated with respect to it as well.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![1.0, 2.0]);
+    /// let v = t.var(dmatrix![1.0, 10.0]);
+    /// let y = t.square(x)?;
+    /// let g = t.vjp_var(y, v, &[x])?;
+    /// assert_eq!(t.value(g[0])?, dmatrix![2.0, 40.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn vjp_var(&self, target: Var, cotangent: Var, sources: &[Var]) -> Result<Vec<Var>, ReverseError> {
+        let st = self.shape_of("vjp_var", target)?;
+        let sc = self.shape_of("vjp_var", cotangent)?;
+        if st != sc {
+            return Err(ReverseError::shape(
+                "vjp_var",
+                st,
+                sc,
+                "the cotangent must be shaped like the target",
+            ));
+        }
+        self.recorded("vjp_var", target, cotangent, sources)
+    }
+
+    fn recorded(
+        &self,
+        op: &'static str,
+        target: Var,
+        seed: Var,
+        sources: &[Var],
+    ) -> Result<Vec<Var>, ReverseError> {
+        let src = self.indices(op, sources)?;
+        let mut alg = Rec { tape: self };
+        let out = backward(&mut alg, target.index, seed.index, &src);
+        Ok(out
+            .into_iter()
+            .zip(src)
+            .map(|(g, s)| match g {
+                Some(g) => self.handle(g),
+                None => self.var(self.zeros_like(s)),
+            })
+            .collect())
+    }
+}
