@@ -114,10 +114,14 @@ pub(crate) fn softmax<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
 /// Row-wise log-softmax `a − max − ln Σ exp(a − max)`.
 pub(crate) fn log_softmax<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
     let (_, m, s) = shifted_exp(a);
-    let lse: alloc::vec::Vec<S> = m.iter().zip(s.iter()).map(|(&mi, &si)| mi + si.ln()).collect();
+    let ln_s: alloc::vec::Vec<S> = s.iter().map(|&si| si.ln()).collect();
     let mut y = a.clone();
     for mut col in y.column_iter_mut() {
-        col.iter_mut().zip(lse.iter()).for_each(|(v, &l)| *v -= l);
+        // (x − max) is exact near the max; subtracting max + ln s in one go
+        // would round at the magnitude of the max.
+        for ((v, &mi), &l) in col.iter_mut().zip(m.iter()).zip(ln_s.iter()) {
+            *v = (*v - mi) - l;
+        }
     }
     y
 }
