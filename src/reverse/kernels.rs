@@ -177,9 +177,13 @@ pub(crate) fn count<S: Scalar>(a: &DMatrix<S>) -> S {
     S::lit(a.len() as f64)
 }
 
-/// The Frobenius norm, scaled by the largest magnitude so that it neither
-/// overflows nor underflows.
+/// The Frobenius norm: `√Σ x²` where that neither overflows nor underflows,
+/// otherwise scaled by the largest magnitude first.
 pub(crate) fn norm<S: Scalar>(a: &DMatrix<S>) -> S {
+    let s: S = a.iter().map(|&v| v * v).sum();
+    if s.is_finite() && s >= S::min_positive_value() / S::epsilon() {
+        return s.sqrt();
+    }
     let mut m = S::zero();
     for &v in a.iter() {
         let v = v.abs();
