@@ -51,7 +51,7 @@ mod tape;
 mod vjp;
 
 pub use error::{ReverseError, Shape};
-// pub use layers::{Activation, Dense, DenseGrad, Mlp, Targets};
+pub use layers::{Activation, Dense, DenseGrad, Mlp, Targets};
 pub use ops::one_hot;
-// pub use optim::{Adam, Optimizer, Sgd};
+pub use optim::{Adam, Optimizer, Sgd};
 pub use tape::{Tape, Var};
