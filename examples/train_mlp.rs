@@ -53,33 +53,79 @@ fn loss_svg(losses: &[f64]) -> String {
     let (w, h, pad) = (640.0, 400.0, 50.0);
     let logs: Vec<f64> = losses.iter().map(|l| l.max(1e-12).log10()).collect();
     let lo = logs.iter().copied().fold(f64::INFINITY, f64::min).floor();
-    let hi = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max).ceil().max(lo + 1.0);
+    let hi = logs
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .ceil()
+        .max(lo + 1.0);
     let px = |i: usize| pad + (w - 2.0 * pad) * i as f64 / (losses.len() - 1).max(1) as f64;
     let py = |v: f64| h - pad - (h - 2.0 * pad) * (v - lo) / (hi - lo);
     let mut s = String::new();
-    let _ = writeln!(s, r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">"#);
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">"#
+    );
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(s, r#"<text x="{}" y="20" text-anchor="middle" font-size="14">Training loss (cross-entropy), two spirals</text>"#, w / 2.0);
-    let _ = writeln!(s, r#"<line x1="{pad}" y1="{0}" x2="{1}" y2="{0}" stroke="black"/>"#, h - pad, w - pad);
-    let _ = writeln!(s, r#"<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{}" stroke="black"/>"#, h - pad);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="20" text-anchor="middle" font-size="14">Training loss (cross-entropy), two spirals</text>"#,
+        w / 2.0
+    );
+    let _ = writeln!(
+        s,
+        r#"<line x1="{pad}" y1="{0}" x2="{1}" y2="{0}" stroke="black"/>"#,
+        h - pad,
+        w - pad
+    );
+    let _ = writeln!(
+        s,
+        r#"<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{}" stroke="black"/>"#,
+        h - pad
+    );
     for d in (lo as i32)..=(hi as i32) {
         let y = py(d as f64);
-        let _ = writeln!(s, r#"<line x1="{}" y1="{y}" x2="{pad}" y2="{y}" stroke="black"/><text x="{}" y="{}" text-anchor="end">1e{d}</text>"#, pad - 4.0, pad - 6.0, y + 4.0);
+        let _ = writeln!(
+            s,
+            r#"<line x1="{}" y1="{y}" x2="{pad}" y2="{y}" stroke="black"/><text x="{}" y="{}" text-anchor="end">1e{d}</text>"#,
+            pad - 4.0,
+            pad - 6.0,
+            y + 4.0
+        );
     }
     for k in 0..=4 {
         let i = (losses.len() - 1) * k / 4;
         let x = px(i);
-        let _ = writeln!(s, r#"<text x="{x}" y="{}" text-anchor="middle">{i}</text>"#, h - pad + 16.0);
+        let _ = writeln!(
+            s,
+            r#"<text x="{x}" y="{}" text-anchor="middle">{i}</text>"#,
+            h - pad + 16.0
+        );
     }
-    let _ = writeln!(s, r#"<text x="{}" y="{}" text-anchor="middle">epoch</text>"#, w / 2.0, h - 10.0);
-    let points: Vec<String> = logs.iter().enumerate().map(|(i, &v)| format!("{:.1},{:.1}", px(i), py(v))).collect();
-    let _ = writeln!(s, r#"<polyline fill="none" stroke="steelblue" stroke-width="1.5" points="{}"/>"#, points.join(" "));
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">epoch</text>"#,
+        w / 2.0,
+        h - 10.0
+    );
+    let points: Vec<String> = logs
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| format!("{:.1},{:.1}", px(i), py(v)))
+        .collect();
+    let _ = writeln!(
+        s,
+        r#"<polyline fill="none" stroke="steelblue" stroke-width="1.5" points="{}"/>"#,
+        points.join(" ")
+    );
     s.push_str("</svg>\n");
     s
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "target/train_mlp_loss.svg".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/train_mlp_loss.svg".into());
     let (x, labels) = two_spirals(100);
     let mut mlp = Mlp::<f64>::new(&[2, 32, 32, 2], &[Tanh, Tanh, Identity], 7)?;
     let mut adam = Adam::new(0.01);
@@ -87,7 +133,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let epochs = 1500;
     let mut losses = Vec::with_capacity(epochs);
     let start = Instant::now();
-    println!("two spirals: {} points, MLP 2-32-32-2 (tanh), Adam lr 0.01, full batch", x.nrows());
+    println!(
+        "two spirals: {} points, MLP 2-32-32-2 (tanh), Adam lr 0.01, full batch",
+        x.nrows()
+    );
     for epoch in 0..epochs {
         let (loss, grads) = mlp.loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))?;
         adam.update(&mut mlp, &grads)?;

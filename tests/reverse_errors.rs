@@ -18,8 +18,14 @@ fn shape_mismatches_name_the_operation_and_both_shapes() {
     let a = t.var(DMatrix::zeros(2, 3));
     let b = t.var(DMatrix::zeros(4, 5));
     let row = t.var(DMatrix::zeros(1, 4));
-    assert_eq!(shape_err(t.matmul(a, b), "matmul"), "matmul: 2×3 · 4×5: inner dimensions differ");
-    assert_eq!(shape_err(t.add(a, b), "add"), "add: 2×3 and 4×5: shapes differ");
+    assert_eq!(
+        shape_err(t.matmul(a, b), "matmul"),
+        "matmul: 2×3 · 4×5: inner dimensions differ"
+    );
+    assert_eq!(
+        shape_err(t.add(a, b), "add"),
+        "add: 2×3 and 4×5: shapes differ"
+    );
     shape_err(t.sub(a, b), "sub");
     shape_err(t.mul(a, b), "mul");
     shape_err(t.div(a, b), "div");
@@ -30,13 +36,24 @@ fn shape_mismatches_name_the_operation_and_both_shapes() {
     );
     shape_err(t.broadcast(row, 3, 5), "broadcast");
     shape_err(t.cross_entropy(a, &[0]), "cross_entropy");
-    assert!(matches!(t.scalar(a), Err(ReverseError::Shape { op: "scalar", .. })));
+    assert!(matches!(
+        t.scalar(a),
+        Err(ReverseError::Shape { op: "scalar", .. })
+    ));
     let y = t.sum(a).unwrap();
     assert!(matches!(
         t.vjp(a, &DMatrix::zeros(3, 2), &[a]),
-        Err(ReverseError::Shape { op: "vjp", left: (2, 3), right: (3, 2), .. })
+        Err(ReverseError::Shape {
+            op: "vjp",
+            left: (2, 3),
+            right: (3, 2),
+            ..
+        })
     ));
-    assert!(matches!(t.vjp_var(y, a, &[a]), Err(ReverseError::Shape { op: "vjp_var", .. })));
+    assert!(matches!(
+        t.vjp_var(y, a, &[a]),
+        Err(ReverseError::Shape { op: "vjp_var", .. })
+    ));
     // A failed operation records nothing.
     let n = t.len();
     let _ = t.matmul(a, b);
@@ -48,9 +65,23 @@ fn labels_out_of_range() {
     let t = Tape::<f64>::new();
     let z = t.var(DMatrix::zeros(2, 3));
     let e = t.cross_entropy(z, &[1, 3]).unwrap_err();
-    assert_eq!(e, ReverseError::LabelOutOfRange { op: "cross_entropy", index: 1, label: 3, classes: 3 });
-    assert_eq!(e.to_string(), "cross_entropy: label 3 at position 1 is out of range for 3 classes");
-    assert!(matches!(one_hot::<f64>(&[0, 5], 2), Err(ReverseError::LabelOutOfRange { op: "one_hot", .. })));
+    assert_eq!(
+        e,
+        ReverseError::LabelOutOfRange {
+            op: "cross_entropy",
+            index: 1,
+            label: 3,
+            classes: 3
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "cross_entropy: label 3 at position 1 is out of range for 3 classes"
+    );
+    assert!(matches!(
+        one_hot::<f64>(&[0, 5], 2),
+        Err(ReverseError::LabelOutOfRange { op: "one_hot", .. })
+    ));
     assert!(t.one_hot(&[2], 2).is_err());
 }
 
@@ -61,7 +92,12 @@ fn empty_batches() {
     assert_eq!(t.mean(e), Err(ReverseError::EmptyBatch { op: "mean" }));
     assert_eq!(t.mse(e, e), Err(ReverseError::EmptyBatch { op: "mse" }));
     let err = t.cross_entropy(e, &[]).unwrap_err();
-    assert_eq!(err, ReverseError::EmptyBatch { op: "cross_entropy" });
+    assert_eq!(
+        err,
+        ReverseError::EmptyBatch {
+            op: "cross_entropy"
+        }
+    );
     assert_eq!(err.to_string(), "cross_entropy: empty batch (no elements)");
     // Operations without an average are defined on empty matrices.
     let w = t.var(DMatrix::zeros(3, 2));
@@ -77,7 +113,8 @@ fn foreign_and_stale_variables() {
     let mut t2 = Tape::<f64>::new();
     let a = t1.var(dmatrix![1.0]);
     let b = t2.var(dmatrix![1.0]);
-    let foreign = |r: Result<_, ReverseError>| matches!(r, Err(ReverseError::ForeignVariable { .. }));
+    let foreign =
+        |r: Result<_, ReverseError>| matches!(r, Err(ReverseError::ForeignVariable { .. }));
     assert!(foreign(t1.add(a, b)));
     assert!(foreign(t1.matmul(b, a)));
     assert!(foreign(t1.exp(b)));
@@ -88,10 +125,16 @@ fn foreign_and_stale_variables() {
     assert!(foreign(t1.gradient_var(a, &[b]).map(|_| a)));
     assert!(foreign(t1.is_connected(a, b).map(|_| a)));
     let e = t1.exp(b).unwrap_err();
-    assert_eq!(e.to_string(), "exp: the variable belongs to another tape (or to this tape before a reset)");
+    assert_eq!(
+        e.to_string(),
+        "exp: the variable belongs to another tape (or to this tape before a reset)"
+    );
     t2.reset();
     let c = t2.var(dmatrix![2.0]);
-    assert!(foreign(t2.add(b, c)), "a variable from before the reset is stale");
+    assert!(
+        foreign(t2.add(b, c)),
+        "a variable from before the reset is stale"
+    );
 }
 
 #[test]

@@ -44,7 +44,9 @@ fn loss_on_scalars<T: Scalar>(theta: &[T]) -> T {
             .collect();
         sp += a.iter().map(|&v| v.softplus()).sum::<T>();
         let h: Vec<T> = (0..3).map(|j| (a[j] + b1(j)).tanh()).collect();
-        let z: Vec<T> = (0..2).map(|c| (0..3).map(|j| h[j] * w2(j, c)).sum::<T>()).collect();
+        let z: Vec<T> = (0..2)
+            .map(|c| (0..3).map(|j| h[j] * w2(j, c)).sum::<T>())
+            .collect();
         let m = z[0].max(z[1]);
         let lse = m + ((z[0] - m).exp() + (z[1] - m).exp()).ln();
         ce += lse - z[label];
@@ -74,7 +76,11 @@ fn check(theta: &[f64], v: &[f64]) {
 
     // Forward-over-reverse: the eager gradient on Dual<f64>, parameters θ + εv.
     let td = Tape::<Dual<f64>>::new();
-    let pd: Vec<Var> = pm.iter().zip(&vm).map(|(p, v)| td.var(p.zip_map(v, Dual::new))).collect();
+    let pd: Vec<Var> = pm
+        .iter()
+        .zip(&vm)
+        .map(|(p, v)| td.var(p.zip_map(v, Dual::new)))
+        .collect();
     let l = loss_on_tape(&td, &pd).unwrap();
     let gd = td.gradient(l, &pd).unwrap();
     let fwd_rev: Vec<f64> = gd.iter().flat_map(|g| g.iter().map(|d| d.eps)).collect();
@@ -107,8 +113,14 @@ fn check(theta: &[f64], v: &[f64]) {
 
     let scale = 1.0 + hyper.iter().fold(0.0f64, |m, h| m.max(h.abs()));
     for k in 0..n {
-        assert!((fwd_rev[k] - rev_rev[k]).abs() <= 1e-12 * scale, "{k}: {fwd_rev:?} vs {rev_rev:?}");
-        assert!((fwd_rev[k] - hyper[k]).abs() <= 1e-12 * scale, "{k}: {fwd_rev:?} vs {hyper:?}");
+        assert!(
+            (fwd_rev[k] - rev_rev[k]).abs() <= 1e-12 * scale,
+            "{k}: {fwd_rev:?} vs {rev_rev:?}"
+        );
+        assert!(
+            (fwd_rev[k] - hyper[k]).abs() <= 1e-12 * scale,
+            "{k}: {fwd_rev:?} vs {hyper:?}"
+        );
         assert!((grad[k] - grad_fwd[k]).abs() <= 1e-13 * (1.0 + grad_fwd[k].abs()));
     }
 }

@@ -22,7 +22,11 @@ fn batch(rows: usize, cols: usize, seed: u64) -> DMatrix<f64> {
 }
 
 /// Hand-written backpropagation for tanh → identity with MSE loss.
-fn backprop(mlp: &Mlp<f64>, x: &DMatrix<f64>, y: &DMatrix<f64>) -> (f64, Vec<(DMatrix<f64>, DMatrix<f64>)>) {
+fn backprop(
+    mlp: &Mlp<f64>,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+) -> (f64, Vec<(DMatrix<f64>, DMatrix<f64>)>) {
     let (l1, l2) = (&mlp.layers[0], &mlp.layers[1]);
     let ones = DMatrix::from_element(x.nrows(), 1, 1.0);
     let h = (x * &l1.w + &ones * &l1.b).map(f64::tanh);
@@ -74,31 +78,58 @@ fn check_directional(acts: [Activation; 2], classify: bool, seed: u64) {
     let x = batch(6, 3, seed ^ 0xABCD);
     let y = batch(6, 4, seed ^ 0x1234);
     let labels: Vec<usize> = (0..6).map(|i| (i * 7 + seed as usize) % 4).collect();
-    let targets = if classify { Targets::Labels(&labels) } else { Targets::Values(&y) };
+    let targets = if classify {
+        Targets::Labels(&labels)
+    } else {
+        Targets::Values(&y)
+    };
     let mut tape = Tape::new();
     let (_, g) = mlp.loss_and_gradients(&mut tape, &x, targets).unwrap();
     let dirs: Vec<(DMatrix<f64>, DMatrix<f64>)> = mlp
         .layers
         .iter()
         .enumerate()
-        .map(|(i, l)| (batch(l.w.nrows(), l.w.ncols(), seed + 7 * i as u64), batch(1, l.b.ncols(), seed + 9 * i as u64)))
+        .map(|(i, l)| {
+            (
+                batch(l.w.nrows(), l.w.ncols(), seed + 7 * i as u64),
+                batch(1, l.b.ncols(), seed + 9 * i as u64),
+            )
+        })
         .collect();
-    let rev: f64 = g.iter().zip(&dirs).map(|(g, (u, v))| g.dw.dot(u) + g.db.dot(v)).sum();
+    let rev: f64 = g
+        .iter()
+        .zip(&dirs)
+        .map(|(g, (u, v))| g.dw.dot(u) + g.db.dot(v))
+        .sum();
 
     // Forward mode: the network on Dual<f64>, parameters p + εu.
     let dmlp = Mlp::from_layers(
         mlp.layers
             .iter()
             .zip(&dirs)
-            .map(|(l, (u, v))| Dense::new(l.w.zip_map(u, Dual::new), l.b.zip_map(v, Dual::new), l.activation).unwrap())
+            .map(|(l, (u, v))| {
+                Dense::new(
+                    l.w.zip_map(u, Dual::new),
+                    l.b.zip_map(v, Dual::new),
+                    l.activation,
+                )
+                .unwrap()
+            })
             .collect(),
     )
     .unwrap();
     let dx = x.map(Dual::constant);
     let dy = y.map(Dual::constant);
-    let dt = if classify { Targets::Labels(&labels) } else { Targets::Values(&dy) };
+    let dt = if classify {
+        Targets::Labels(&labels)
+    } else {
+        Targets::Values(&dy)
+    };
     let fwd = dmlp.loss(&dx, dt).unwrap().eps;
-    assert!((rev - fwd).abs() <= 1e-13 * (1.0 + fwd.abs()), "{acts:?}: {rev} vs {fwd}");
+    assert!(
+        (rev - fwd).abs() <= 1e-13 * (1.0 + fwd.abs()),
+        "{acts:?}: {rev} vs {fwd}"
+    );
 
     let at = |s: f64| {
         let mut m = mlp.clone();
@@ -106,12 +137,19 @@ fn check_directional(acts: [Activation; 2], classify: bool, seed: u64) {
             l.w += u * s;
             l.b += v * s;
         }
-        let t = if classify { Targets::Labels(&labels) } else { Targets::Values(&y) };
+        let t = if classify {
+            Targets::Labels(&labels)
+        } else {
+            Targets::Values(&y)
+        };
         m.loss(&x, t).unwrap()
     };
     let h = 1e-6;
     let fd = (at(h) - at(-h)) / (2.0 * h);
-    assert!((rev - fd).abs() <= 1e-6 * (1.0 + fd.abs()), "{acts:?}: {rev} vs {fd}");
+    assert!(
+        (rev - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+        "{acts:?}: {rev} vs {fd}"
+    );
 }
 
 const ACTS: [Activation; 5] = [Identity, Relu, Tanh, Sigmoid, Softplus];
@@ -151,8 +189,14 @@ fn sgd_and_adam_follow_their_formulas() -> Result<(), ReverseError> {
 
     // Mismatched parameters and gradients.
     let mut q = dmatrix![1.0];
-    assert!(matches!(adam.step(&mut [&mut q], &[&g1]), Err(ReverseError::Shape { .. })));
-    assert!(matches!(sgd.step(&mut [&mut q], &[]), Err(ReverseError::LengthMismatch { .. })));
+    assert!(matches!(
+        adam.step(&mut [&mut q], &[&g1]),
+        Err(ReverseError::Shape { .. })
+    ));
+    assert!(matches!(
+        sgd.step(&mut [&mut q], &[]),
+        Err(ReverseError::LengthMismatch { .. })
+    ));
     Ok(())
 }
 
@@ -169,7 +213,11 @@ fn training_reduces_the_loss_and_the_tape_does_not_grow() -> Result<(), ReverseE
     let mut last = first;
     for _ in 0..300 {
         let (l, g) = mlp.loss_and_gradients(&mut tape, &x, Targets::Values(&y))?;
-        assert_eq!(tape.len(), nodes, "a step records the same nodes every time");
+        assert_eq!(
+            tape.len(),
+            nodes,
+            "a step records the same nodes every time"
+        );
         adam.update(&mut mlp, &g)?;
         last = l;
     }
@@ -179,14 +227,25 @@ fn training_reduces_the_loss_and_the_tape_does_not_grow() -> Result<(), ReverseE
 
 #[test]
 fn layer_errors() {
-    assert!(matches!(Mlp::<f64>::new(&[2, 3], &[], 0), Err(ReverseError::LengthMismatch { .. })));
-    assert!(matches!(Mlp::<f64>::new(&[2], &[], 0), Err(ReverseError::LengthMismatch { .. })));
+    assert!(matches!(
+        Mlp::<f64>::new(&[2, 3], &[], 0),
+        Err(ReverseError::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        Mlp::<f64>::new(&[2], &[], 0),
+        Err(ReverseError::LengthMismatch { .. })
+    ));
     let mut mlp = Mlp::<f64>::new(&[2, 3, 2], &[Relu, Identity], 0).unwrap();
     let mut tape = Tape::new();
     let x = DMatrix::zeros(4, 3);
     let e = mlp.forward(&x).unwrap_err();
-    assert_eq!(e.to_string(), "Dense::forward: 4×3 and 2×3: the batch needs one column per input of the layer");
-    assert!(mlp.loss_and_gradients(&mut tape, &x, Targets::Labels(&[0, 0, 0, 0])).is_err());
+    assert_eq!(
+        e.to_string(),
+        "Dense::forward: 4×3 and 2×3: the batch needs one column per input of the layer"
+    );
+    assert!(mlp
+        .loss_and_gradients(&mut tape, &x, Targets::Labels(&[0, 0, 0, 0]))
+        .is_err());
     let x = DMatrix::zeros(2, 2);
     assert!(matches!(
         mlp.loss_and_gradients(&mut tape, &x, Targets::Labels(&[0, 2])),
@@ -197,12 +256,20 @@ fn layer_errors() {
         Err(ReverseError::Shape { .. })
     ));
     let y = DMatrix::zeros(2, 3);
-    assert!(matches!(mlp.loss(&x, Targets::Values(&y)), Err(ReverseError::Shape { op: "mse", .. })));
+    assert!(matches!(
+        mlp.loss(&x, Targets::Values(&y)),
+        Err(ReverseError::Shape { op: "mse", .. })
+    ));
     assert!(matches!(
         mlp.loss_and_gradients(&mut tape, &DMatrix::zeros(0, 2), Targets::Labels(&[])),
         Err(ReverseError::EmptyBatch { .. })
     ));
-    let (_, g) = mlp.loss_and_gradients(&mut tape, &x, Targets::Labels(&[0, 1])).unwrap();
-    assert!(matches!(Sgd::new(0.1).update(&mut mlp, &g[..1]), Err(ReverseError::LengthMismatch { .. })));
+    let (_, g) = mlp
+        .loss_and_gradients(&mut tape, &x, Targets::Labels(&[0, 1]))
+        .unwrap();
+    assert!(matches!(
+        Sgd::new(0.1).update(&mut mlp, &g[..1]),
+        Err(ReverseError::LengthMismatch { .. })
+    ));
     assert!(Dense::new(DMatrix::<f64>::zeros(2, 2), DMatrix::zeros(1, 3), Relu).is_err());
 }

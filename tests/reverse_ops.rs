@@ -88,7 +88,10 @@ fn shapes(op: K, m: usize, n: usize, k: usize) -> Vec<(usize, usize)> {
 
 /// Whether operand `i` must be positive (away from a singularity).
 fn positive(op: K, i: usize) -> bool {
-    matches!((op, i), (K::Div, 1) | (K::Sqrt, 0) | (K::Ln, 0) | (K::Powi(_), 0))
+    matches!(
+        (op, i),
+        (K::Div, 1) | (K::Sqrt, 0) | (K::Ln, 0) | (K::Powi(_), 0)
+    )
 }
 
 /// The operation applied to the operands, on any scalar type.
@@ -160,15 +163,29 @@ fn case(op: K, m: usize, n: usize, k: usize, seed: u64) -> Case {
     let xs: Vec<_> = sh
         .iter()
         .enumerate()
-        .map(|(i, &s)| if positive(op, i) { rng.mat(s, 0.5, 2.0) } else { rng.mat(s, -2.0, 2.0) })
+        .map(|(i, &s)| {
+            if positive(op, i) {
+                rng.mat(s, 0.5, 2.0)
+            } else {
+                rng.mat(s, -2.0, 2.0)
+            }
+        })
         .collect();
     let us: Vec<_> = sh.iter().map(|&s| rng.mat(s, -1.0, 1.0)).collect();
-    let labels: Vec<usize> = (0..m).map(|_| (rng.next() * n as f64) as usize % n).collect();
+    let labels: Vec<usize> = (0..m)
+        .map(|_| (rng.next() * n as f64) as usize % n)
+        .collect();
     let t = Tape::new();
     let vars: Vec<Var> = xs.iter().map(|x| t.var(x.clone())).collect();
     let y = build(op, &t, &vars, &labels);
     let v = rng.mat(t.shape(y).unwrap(), -1.0, 1.0);
-    Case { op, xs, us, v, labels }
+    Case {
+        op,
+        xs,
+        us,
+        v,
+        labels,
+    }
 }
 
 /// ⟨v, J u⟩ three ways: reverse (vjp), forward (Dual<f64>), central
@@ -185,33 +202,51 @@ fn check_first_order(c: &Case) {
     for (a, b) in w.iter().zip(&wv) {
         let b = t.value(*b).unwrap();
         for (p, q) in a.iter().zip(b.iter()) {
-            assert!((p - q).abs() <= 1e-14 * (1.0 + p.abs()), "{:?}: eager {a} vs recorded {b}", c.op);
+            assert!(
+                (p - q).abs() <= 1e-14 * (1.0 + p.abs()),
+                "{:?}: eager {a} vs recorded {b}",
+                c.op
+            );
         }
     }
 
     // Forward: the same operation on dual numbers, inputs x + εu.
     let td = Tape::<Dual<f64>>::new();
-    let dv: Vec<Var> = c
-        .xs
-        .iter()
-        .zip(&c.us)
-        .map(|(x, u)| td.var(x.zip_map(u, Dual::new)))
-        .collect();
+    let dv: Vec<Var> =
+        c.xs.iter()
+            .zip(&c.us)
+            .map(|(x, u)| td.var(x.zip_map(u, Dual::new)))
+            .collect();
     let yd = td.value(build(c.op, &td, &dv, &c.labels)).unwrap();
     let fwd = dot(&yd.map(|d| d.eps), &c.v);
-    let scale = 1.0 + rev.abs().max(w.iter().map(|w| w.amax()).fold(0.0, f64::max));
-    assert!((rev - fwd).abs() <= 1e-12 * scale, "{:?}: reverse {rev} vs forward {fwd}", c.op);
+    let scale = 1.0
+        + rev
+            .abs()
+            .max(w.iter().map(|w| w.amax()).fold(0.0, f64::max));
+    assert!(
+        (rev - fwd).abs() <= 1e-12 * scale,
+        "{:?}: reverse {rev} vs forward {fwd}",
+        c.op
+    );
 
     // Central differences.
     let h = 1e-6;
     let at = |s: f64| {
         let t = Tape::new();
-        let vars: Vec<Var> = c.xs.iter().zip(&c.us).map(|(x, u)| t.var(x + u * s)).collect();
+        let vars: Vec<Var> =
+            c.xs.iter()
+                .zip(&c.us)
+                .map(|(x, u)| t.var(x + u * s))
+                .collect();
         let y = build(c.op, &t, &vars, &c.labels);
         dot(&t.value(y).unwrap(), &c.v)
     };
     let fd = (at(h) - at(-h)) / (2.0 * h);
-    assert!((rev - fd).abs() <= 1e-6 * scale, "{:?}: reverse {rev} vs differences {fd}", c.op);
+    assert!(
+        (rev - fd).abs() <= 1e-6 * scale,
+        "{:?}: reverse {rev} vs differences {fd}",
+        c.op
+    );
 }
 
 /// The Hessian of ⟨v, y(x)⟩ applied to u, two ways: the gradient of the
@@ -233,19 +268,22 @@ fn check_second_order(c: &Case) {
     let rr = t.gradient(s.unwrap(), &vars).unwrap();
 
     let td = Tape::<Dual<f64>>::new();
-    let dv: Vec<Var> = c
-        .xs
-        .iter()
-        .zip(&c.us)
-        .map(|(x, u)| td.var(x.zip_map(u, Dual::new)))
-        .collect();
+    let dv: Vec<Var> =
+        c.xs.iter()
+            .zip(&c.us)
+            .map(|(x, u)| td.var(x.zip_map(u, Dual::new)))
+            .collect();
     let yd = build(c.op, &td, &dv, &c.labels);
     let fr = td.vjp(yd, &c.v.map(Dual::constant), &dv).unwrap();
     for (a, b) in rr.iter().zip(&fr) {
         let b = b.map(|d| d.eps);
         let scale = 1.0 + b.amax();
         for (p, q) in a.iter().zip(b.iter()) {
-            assert!((p - q).abs() <= 1e-12 * scale, "{:?}: reverse-over-reverse {a} vs forward-over-reverse {b}", c.op);
+            assert!(
+                (p - q).abs() <= 1e-12 * scale,
+                "{:?}: reverse-over-reverse {a} vs forward-over-reverse {b}",
+                c.op
+            );
         }
     }
 }

@@ -87,7 +87,11 @@ fn seed7_one_layer_tanh_network() -> R {
     let xm = dmatrix![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
     let wm = fixed(7, 2, 7).scale(0.3);
     let t = Tape::new();
-    let (x, w, b) = (t.var(xm.clone()), t.var(wm.clone()), t.var(DMatrix::zeros(1, 2)));
+    let (x, w, b) = (
+        t.var(xm.clone()),
+        t.var(wm.clone()),
+        t.var(DMatrix::zeros(1, 2)),
+    );
     let y = t.tanh(t.add_row(t.matmul(x, w)?, b)?)?;
     let l = t.mean(t.square(y)?)?;
     let g = t.gradient(l, &[w, b])?;
@@ -115,7 +119,11 @@ fn seed8_classifier_losses() -> R {
 
     // softmax, then the mean squared error against the one-hot rows.
     let t = Tape::new();
-    let (x, w, b) = (t.var(xm.clone()), t.var(wm.clone()), t.var(DMatrix::zeros(1, 3)));
+    let (x, w, b) = (
+        t.var(xm.clone()),
+        t.var(wm.clone()),
+        t.var(DMatrix::zeros(1, 3)),
+    );
     let logits = t.add_row(t.matmul(x, w)?, b)?;
     let y = t.var(onehot.clone());
     let l = t.mse(t.softmax(logits)?, y)?;
@@ -126,7 +134,11 @@ fn seed8_classifier_losses() -> R {
         p[(i, j)] * (dp[(i, j)] - s)
     });
     close(&g[0], &(xm.transpose() * &dz), 1e-14);
-    close(&g[1], &DMatrix::from_fn(1, 3, |_, j| dz.column(j).sum()), 1e-14);
+    close(
+        &g[1],
+        &DMatrix::from_fn(1, 3, |_, j| dz.column(j).sum()),
+        1e-14,
+    );
 
     // Cross-entropy from logits: dL/dlogits = (softmax − onehot)/batch.
     let ce = t.cross_entropy(logits, &labels)?;
@@ -137,7 +149,11 @@ fn seed8_classifier_losses() -> R {
     let dz = (&p - &onehot).scale(0.5);
     close(&g[2], &dz, 1e-15);
     close(&g[0], &(xm.transpose() * &dz), 1e-15);
-    close(&g[1], &DMatrix::from_fn(1, 3, |_, j| dz.column(j).sum()), 1e-15);
+    close(
+        &g[1],
+        &DMatrix::from_fn(1, 3, |_, j| dz.column(j).sum()),
+        1e-15,
+    );
 
     // Stable for huge logits.
     let big = t.var(dmatrix![1e3, -1e3, 0.0; 0.0, 1e3, 999.0]);
@@ -152,7 +168,11 @@ fn seed8_classifier_losses() -> R {
     // A single-output perceptron.
     let xm = dmatrix![0.5, -1.0, 2.0];
     let t = Tape::new();
-    let (x, w, b) = (t.var(xm.clone()), t.var(DMatrix::from_element(3, 1, 1.0)), t.var(dmatrix![1.0]));
+    let (x, w, b) = (
+        t.var(xm.clone()),
+        t.var(DMatrix::from_element(3, 1, 1.0)),
+        t.var(dmatrix![1.0]),
+    );
     let p = t.sigmoid(t.add(t.matmul(x, w)?, b)?)?;
     let one = t.var(dmatrix![1.0]);
     let l = t.mean(t.square(t.sub(one, p)?)?)?;

@@ -91,6 +91,14 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
     fn unbroadcast(&mut self, g: &Em<S>, r: usize, c: usize) -> Em<S> {
         Em::Own(k::unbroadcast(self.r(g), r, c))
     }
+    fn cross_entropy_grad(&mut self, z: usize, t: usize, g: &Em<S>) -> Em<S> {
+        let zv = &self.nodes[z].value;
+        let k = S::one() / S::lit(zv.nrows() as f64);
+        let g = self.r(g)[(0, 0)];
+        let mut p = k::softmax(zv);
+        p.zip_apply(&self.nodes[t].value, |p, t| *p = (*p - t) * g * k);
+        Em::Own(p)
+    }
     fn accumulate(&mut self, slot: &mut Option<Em<S>>, v: Em<S>) {
         *slot = Some(match slot.take() {
             None => v,
@@ -181,12 +189,7 @@ impl<S: Scalar> Tape<S> {
         vs.iter().map(|&v| self.check(op, v)).collect()
     }
 
-    fn eager(
-        &self,
-        target: usize,
-        seed: DMatrix<S>,
-        sources: &[usize],
-    ) -> Vec<Option<DMatrix<S>>> {
+    fn eager(&self, target: usize, seed: DMatrix<S>, sources: &[usize]) -> Vec<Option<DMatrix<S>>> {
         let nodes = self.nodes.borrow();
         let mut alg = Eager { nodes: &nodes };
         let out = backward(&mut alg, target, Em::Own(seed), sources);
@@ -248,8 +251,7 @@ impl<S: Scalar> Tape<S> {
     /// ```
     pub fn gradient(&self, target: Var, sources: &[Var]) -> Result<Vec<DMatrix<S>>, ReverseError> {
         let g = self.gradient_opt(target, sources)?;
-        Ok(g
-            .into_iter()
+        Ok(g.into_iter()
             .zip(sources)
             .map(|(g, s)| g.unwrap_or_else(|| self.zeros_like(s.index)))
             .collect())
@@ -286,8 +288,7 @@ impl<S: Scalar> Tape<S> {
             ));
         }
         let g = self.eager(t, cotangent.clone(), &src);
-        Ok(g
-            .into_iter()
+        Ok(g.into_iter()
             .zip(src)
             .map(|(g, s)| g.unwrap_or_else(|| self.zeros_like(s)))
             .collect())
@@ -357,7 +358,12 @@ impl<S: Scalar> Tape<S> {
     /// assert_eq!(t.value(g[0])?, dmatrix![2.0, 40.0]);
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
-    pub fn vjp_var(&self, target: Var, cotangent: Var, sources: &[Var]) -> Result<Vec<Var>, ReverseError> {
+    pub fn vjp_var(
+        &self,
+        target: Var,
+        cotangent: Var,
+        sources: &[Var],
+    ) -> Result<Vec<Var>, ReverseError> {
         let st = self.shape_of("vjp_var", target)?;
         let sc = self.shape_of("vjp_var", cotangent)?;
         if st != sc {

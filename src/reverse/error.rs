@@ -70,12 +70,7 @@ pub enum ReverseError {
 }
 
 impl ReverseError {
-    pub(crate) fn shape(
-        op: &'static str,
-        left: Shape,
-        right: Shape,
-        reason: &'static str,
-    ) -> Self {
+    pub(crate) fn shape(op: &'static str, left: Shape, right: Shape, reason: &'static str) -> Self {
         ReverseError::Shape {
             op,
             left,

@@ -25,7 +25,8 @@ fn t_view<S: Scalar>(a: &DMatrix<S>) -> DMatrixView<'_, S, Dyn, Dyn> {
 /// transpose instead.
 fn blas_path<S: Scalar>(r: usize, c: usize, k: usize) -> bool {
     use core::any::TypeId;
-    let float = TypeId::of::<S>() == TypeId::of::<f64>() || TypeId::of::<S>() == TypeId::of::<f32>();
+    let float =
+        TypeId::of::<S>() == TypeId::of::<f64>() || TypeId::of::<S>() == TypeId::of::<f32>();
     cfg!(feature = "std") && float && r > 5 && c > 5 && k > 5
 }
 
@@ -66,6 +67,21 @@ pub(crate) fn scale<S: Scalar>(a: &DMatrix<S>, k: S) -> DMatrix<S> {
 
 /// `g ⊙ f⁽ᵏ⁾(x)`, zero wherever `g` is zero.
 pub(crate) fn deriv_mul<S: Scalar>(g: &DMatrix<S>, x: &DMatrix<S>, f: Fun, k: u8) -> DMatrix<S> {
+    if (f, k) == (Fun::Relu, 1) {
+        // The rule table's relu′ (1 above 0, 0 at and below, NaN for NaN)
+        // without going through a dual number: the hot path of training.
+        return g.zip_map(x, |g, x| {
+            if g.is_zero() {
+                S::zero()
+            } else if x > S::zero() {
+                g
+            } else if x.is_nan() {
+                x
+            } else {
+                g * S::zero()
+            }
+        });
+    }
     g.zip_map(x, |g, x| {
         if g.is_zero() {
             S::zero()
@@ -73,6 +89,18 @@ pub(crate) fn deriv_mul<S: Scalar>(g: &DMatrix<S>, x: &DMatrix<S>, f: Fun, k: u8
             g * f.deriv(k, x)
         }
     })
+}
+
+/// `f` applied to every entry, with the match on `f` outside the loop.
+pub(crate) fn map_fun<S: Scalar>(a: &DMatrix<S>, f: Fun) -> DMatrix<S> {
+    match f {
+        Fun::Relu => a.map(|x| x.relu()),
+        Fun::Tanh => a.map(|x| x.tanh()),
+        Fun::Sigmoid => a.map(|x| x.sigmoid()),
+        Fun::Softplus => a.map(|x| x.softplus()),
+        Fun::Square => a.map(|x| x * x),
+        _ => a.map(|x| f.apply(x)),
+    }
 }
 
 /// The largest entry of each row (NaN if the row has one).
@@ -139,7 +167,11 @@ pub(crate) fn row_sums<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
 
 /// The sums of each column: a 1×n row.
 pub(crate) fn col_sums<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
-    DMatrix::from_iterator(1, a.ncols(), a.column_iter().map(|c| c.iter().copied().sum()))
+    DMatrix::from_iterator(
+        1,
+        a.ncols(),
+        a.column_iter().map(|c| c.iter().copied().sum()),
+    )
 }
 
 /// `a` (1×1, m×1, 1×n or r×c) repeated to r×c.
@@ -199,7 +231,11 @@ pub(crate) fn norm<S: Scalar>(a: &DMatrix<S>) -> S {
 
 /// `mean((a − b)²)`.
 pub(crate) fn mse<S: Scalar>(a: &DMatrix<S>, b: &DMatrix<S>) -> S {
-    let s: S = a.iter().zip(b.iter()).map(|(&x, &y)| (x - y) * (x - y)).sum();
+    let s: S = a
+        .iter()
+        .zip(b.iter())
+        .map(|(&x, &y)| (x - y) * (x - y))
+        .sum();
     s / count(a)
 }
 
@@ -228,7 +264,7 @@ pub(crate) fn eval<S: Scalar>(op: &Op<S>, nodes: &[Node<S>]) -> DMatrix<S> {
         Op::Div(a, b) => v(a).zip_map(v(b), |x, y| x / y),
         Op::AddRow(a, r) => add_row(v(a), v(r)),
         Op::Scale(a, k) => scale(v(a), k),
-        Op::Map(a, f) => v(a).map(|x| f.apply(x)),
+        Op::Map(a, f) => map_fun(v(a), f),
         Op::DerivMul(g, x, f, k) => deriv_mul(v(g), v(x), f, k),
         Op::Softmax(a) => softmax(v(a)),
         Op::LogSoftmax(a) => log_softmax(v(a)),

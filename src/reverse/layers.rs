@@ -214,11 +214,11 @@ impl<S: Scalar> Dense<S> {
     /// ```
     pub fn forward(&self, x: &DMatrix<S>) -> Result<DMatrix<S>, ReverseError> {
         self.check_input("Dense::forward", x.shape())?;
-        let mut y = kernels::add_row(&kernels::matmul(x, &self.w), &self.b);
-        if let Some(f) = self.activation.fun() {
-            y.apply(|v| *v = f.apply(*v));
-        }
-        Ok(y)
+        let y = kernels::add_row(&kernels::matmul(x, &self.w), &self.b);
+        Ok(match self.activation.fun() {
+            Some(f) => kernels::map_fun(&y, f),
+            None => y,
+        })
     }
 
     /// Records the layer applied to the batch `x`, with `W` and `b`
@@ -296,7 +296,11 @@ impl<S: Scalar> Mlp<S> {
     /// assert!(Mlp::<f64>::new(&[2, 16, 3], &[Relu], 42).is_err()); // one activation missing
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
-    pub fn new(sizes: &[usize], activations: &[Activation], seed: u64) -> Result<Self, ReverseError> {
+    pub fn new(
+        sizes: &[usize],
+        activations: &[Activation],
+        seed: u64,
+    ) -> Result<Self, ReverseError> {
         let layers = sizes.len().saturating_sub(1);
         if sizes.len() < 2 || activations.len() != layers {
             return Err(ReverseError::LengthMismatch {
@@ -309,7 +313,9 @@ impl<S: Scalar> Mlp<S> {
             .windows(2)
             .zip(activations)
             .enumerate()
-            .map(|(i, (io, &a))| Dense::init(io[0], io[1], a, seed.wrapping_add(i as u64 * 0x1000_0001)))
+            .map(|(i, (io, &a))| {
+                Dense::init(io[0], io[1], a, seed.wrapping_add(i as u64 * 0x1000_0001))
+            })
             .collect();
         Ok(Mlp { layers })
     }

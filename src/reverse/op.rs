@@ -105,12 +105,26 @@ impl<S> Op<S> {
         use Op::*;
         match *self {
             Leaf => [None, None],
-            MatMul(a, b) | Add(a, b) | Sub(a, b) | Mul(a, b) | Div(a, b) | AddRow(a, b)
-            | DerivMul(a, b, _, _) | Mse(a, b) | CrossEntropy(a, b) => [Some(a), Some(b)],
-            Transpose(a) | Scale(a, _) | Map(a, _) | Softmax(a) | LogSoftmax(a) | Sum(a)
-            | Mean(a) | RowSums(a) | ColSums(a) | Broadcast(a, _, _) | Norm(a) => {
-                [Some(a), None]
-            }
+            MatMul(a, b)
+            | Add(a, b)
+            | Sub(a, b)
+            | Mul(a, b)
+            | Div(a, b)
+            | AddRow(a, b)
+            | DerivMul(a, b, _, _)
+            | Mse(a, b)
+            | CrossEntropy(a, b) => [Some(a), Some(b)],
+            Transpose(a)
+            | Scale(a, _)
+            | Map(a, _)
+            | Softmax(a)
+            | LogSoftmax(a)
+            | Sum(a)
+            | Mean(a)
+            | RowSums(a)
+            | ColSums(a)
+            | Broadcast(a, _, _)
+            | Norm(a) => [Some(a), None],
         }
     }
 }

@@ -57,7 +57,12 @@ impl<S: Scalar> Tape<S> {
     }
 
     /// The two operands' indices and shapes.
-    fn two(&self, name: &'static str, a: Var, b: Var) -> Result<(usize, usize, Shape, Shape), ReverseError> {
+    fn two(
+        &self,
+        name: &'static str,
+        a: Var,
+        b: Var,
+    ) -> Result<(usize, usize, Shape, Shape), ReverseError> {
         let (sa, sb) = (self.shape_of(name, a)?, self.shape_of(name, b)?);
         Ok((a.index, b.index, sa, sb))
     }
@@ -82,7 +87,12 @@ impl<S: Scalar> Tape<S> {
     pub fn matmul(&self, a: Var, b: Var) -> R {
         let (i, j, sa, sb) = self.two("matmul", a, b)?;
         if sa.1 != sb.0 {
-            return Err(ReverseError::shape("matmul", sa, sb, "inner dimensions differ"));
+            return Err(ReverseError::shape(
+                "matmul",
+                sa,
+                sb,
+                "inner dimensions differ",
+            ));
         }
         Ok(self.rec(Op::MatMul(i, j)))
     }
@@ -165,7 +175,12 @@ impl<S: Scalar> Tape<S> {
     pub fn add_row(&self, a: Var, row: Var) -> R {
         let (i, j, sa, sb) = self.two("add_row", a, row)?;
         if sb != (1, sa.1) {
-            return Err(ReverseError::shape("add_row", sa, sb, "the row must be 1×(columns of the matrix)"));
+            return Err(ReverseError::shape(
+                "add_row",
+                sa,
+                sb,
+                "the row must be 1×(columns of the matrix)",
+            ));
         }
         Ok(self.rec(Op::AddRow(i, j)))
     }
@@ -416,7 +431,12 @@ impl<S: Scalar> Tape<S> {
     pub fn broadcast(&self, a: Var, rows: usize, cols: usize) -> R {
         let s = self.shape_of("broadcast", a)?;
         if (s.0 != 1 && s.0 != rows) || (s.1 != 1 && s.1 != cols) {
-            return Err(ReverseError::shape("broadcast", s, (rows, cols), "cannot be repeated to that shape"));
+            return Err(ReverseError::shape(
+                "broadcast",
+                s,
+                (rows, cols),
+                "cannot be repeated to that shape",
+            ));
         }
         Ok(self.rec(Op::Broadcast(a.index, rows, cols)))
     }
@@ -485,7 +505,9 @@ impl<S: Scalar> Tape<S> {
             ));
         }
         if s.0 == 0 {
-            return Err(ReverseError::EmptyBatch { op: "cross_entropy" });
+            return Err(ReverseError::EmptyBatch {
+                op: "cross_entropy",
+            });
         }
         check_labels("cross_entropy", labels, s.1)?;
         let target = self.var(one_hot(labels, s.1)?);

@@ -23,7 +23,12 @@ fn check<S: Scalar>(
     }
     for (p, g) in params.iter().zip(grads) {
         if p.shape() != g.shape() {
-            return Err(ReverseError::shape(op, p.shape(), g.shape(), "a gradient must be shaped like its parameter"));
+            return Err(ReverseError::shape(
+                op,
+                p.shape(),
+                g.shape(),
+                "a gradient must be shaped like its parameter",
+            ));
         }
     }
     Ok(())
@@ -31,7 +36,11 @@ fn check<S: Scalar>(
 
 /// (Re)creates per-parameter state shaped like the parameters, or checks
 /// that existing state fits.
-fn state<S: Scalar>(op: &'static str, st: &mut Vec<DMatrix<S>>, params: &[&mut DMatrix<S>]) -> Result<(), ReverseError> {
+fn state<S: Scalar>(
+    op: &'static str,
+    st: &mut Vec<DMatrix<S>>,
+    params: &[&mut DMatrix<S>],
+) -> Result<(), ReverseError> {
     if st.is_empty() {
         st.extend(params.iter().map(|p| DMatrix::zeros(p.nrows(), p.ncols())));
     }
@@ -44,7 +53,12 @@ fn state<S: Scalar>(op: &'static str, st: &mut Vec<DMatrix<S>>, params: &[&mut D
     }
     for (s, p) in st.iter().zip(params) {
         if s.shape() != p.shape() {
-            return Err(ReverseError::shape(op, s.shape(), p.shape(), "the parameters changed shape since the last step"));
+            return Err(ReverseError::shape(
+                op,
+                s.shape(),
+                p.shape(),
+                "the parameters changed shape since the last step",
+            ));
         }
     }
     Ok(())
@@ -73,7 +87,11 @@ pub trait Optimizer<S: Scalar> {
     /// assert!((p[(0, 0)] - 0.9).abs() < 1e-7); // the first Adam step is ≈ lr·sign(g)
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
-    fn step(&mut self, params: &mut [&mut DMatrix<S>], grads: &[&DMatrix<S>]) -> Result<(), ReverseError>;
+    fn step(
+        &mut self,
+        params: &mut [&mut DMatrix<S>],
+        grads: &[&DMatrix<S>],
+    ) -> Result<(), ReverseError>;
 
     /// One update of every layer of `mlp` from the gradients returned by
     /// [`Mlp::loss_and_gradients`].
@@ -97,7 +115,11 @@ pub trait Optimizer<S: Scalar> {
                 found: grads.len(),
             });
         }
-        let mut params: Vec<&mut DMatrix<S>> = mlp.layers.iter_mut().flat_map(|l| [&mut l.w, &mut l.b]).collect();
+        let mut params: Vec<&mut DMatrix<S>> = mlp
+            .layers
+            .iter_mut()
+            .flat_map(|l| [&mut l.w, &mut l.b])
+            .collect();
         let g: Vec<&DMatrix<S>> = grads.iter().flat_map(|g| [&g.dw, &g.db]).collect();
         self.step(&mut params, &g)
     }
@@ -152,7 +174,11 @@ impl<S: Scalar> Sgd<S> {
 }
 
 impl<S: Scalar> Optimizer<S> for Sgd<S> {
-    fn step(&mut self, params: &mut [&mut DMatrix<S>], grads: &[&DMatrix<S>]) -> Result<(), ReverseError> {
+    fn step(
+        &mut self,
+        params: &mut [&mut DMatrix<S>],
+        grads: &[&DMatrix<S>],
+    ) -> Result<(), ReverseError> {
         check("Sgd::step", params, grads)?;
         if self.momentum.is_zero() {
             for (p, g) in params.iter_mut().zip(grads) {
@@ -213,7 +239,11 @@ impl<S: Scalar> Adam<S> {
 }
 
 impl<S: Scalar> Optimizer<S> for Adam<S> {
-    fn step(&mut self, params: &mut [&mut DMatrix<S>], grads: &[&DMatrix<S>]) -> Result<(), ReverseError> {
+    fn step(
+        &mut self,
+        params: &mut [&mut DMatrix<S>],
+        grads: &[&DMatrix<S>],
+    ) -> Result<(), ReverseError> {
         check("Adam::step", params, grads)?;
         state("Adam::step", &mut self.m, params)?;
         state("Adam::step", &mut self.v, params)?;
@@ -222,7 +252,12 @@ impl<S: Scalar> Optimizer<S> for Adam<S> {
         let (b1, b2) = (self.beta1, self.beta2);
         let c1 = one - b1.powi(self.t);
         let c2 = one - b2.powi(self.t);
-        for (((p, g), m), v) in params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v) {
+        for (((p, g), m), v) in params
+            .iter_mut()
+            .zip(grads)
+            .zip(&mut self.m)
+            .zip(&mut self.v)
+        {
             m.zip_apply(*g, |m, g| *m = b1 * *m + (one - b1) * g);
             v.zip_apply(*g, |v, g| *v = b2 * *v + (one - b2) * g * g);
             for ((p, &m), &v) in p.iter_mut().zip(m.iter()).zip(v.iter()) {

@@ -34,6 +34,16 @@ pub(crate) trait Alg<S: Scalar> {
     fn broadcast(&mut self, a: &Self::M, r: usize, c: usize) -> Self::M;
     /// Sums `g` down to the shape `(r, c)` it was broadcast from.
     fn unbroadcast(&mut self, g: &Self::M, r: usize, c: usize) -> Self::M;
+    /// `(softmax(z) − t) ⊙ g / rows` for nodes `z` (logits) and `t`
+    /// (targets) and a 1×1 `g`; an algebra may fuse it.
+    fn cross_entropy_grad(&mut self, z: usize, t: usize, g: &Self::M) -> Self::M {
+        let (r, c) = self.shape(z);
+        let gb = self.broadcast(g, r, c);
+        let p = self.softmax(&self.node(z));
+        let e = self.sub(&p, &self.node(t));
+        let m = self.mul(&e, &gb);
+        self.scale(&m, S::one() / lit::<S>(r as f64))
+    }
     /// `slot += v` (or `slot = v` if empty).
     fn accumulate(&mut self, slot: &mut Option<Self::M>, v: Self::M);
 }
@@ -198,12 +208,7 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             // tape made from the labels: no variable of the user's refers
             // to it, so it never needs an adjoint.
             if need[z] {
-                let (r, c) = alg.shape(z);
-                let gb = alg.broadcast(g, r, c);
-                let p = alg.softmax(&alg.node(z));
-                let e = alg.sub(&p, &alg.node(t));
-                let m = alg.mul(&e, &gb);
-                let d = alg.scale(&m, S::one() / lit::<S>(r as f64));
+                let d = alg.cross_entropy_grad(z, t, g);
                 give(alg, z, d);
             }
         }
