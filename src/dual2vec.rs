@@ -107,9 +107,10 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
     #[inline]
     pub fn hessian(&self) -> [[T; N]; N] {
         let mut h = self.hess;
-        for i in 0..N {
-            for j in 0..i {
-                h[i][j] = h[j][i];
+        for i in 1..N {
+            let (above, below) = h.split_at_mut(i);
+            for (j, row) in above.iter().enumerate() {
+                below[0][j] = row[i];
             }
         }
         h

@@ -56,18 +56,32 @@ mod number;
 mod rules;
 
 mod drivers;
+#[cfg(feature = "alloc")]
+mod drivers_dyn;
 mod dual;
 mod dual2vec;
 mod dualvec;
 mod hyperdual;
+pub mod prelude;
 mod scalar;
 
 pub use drivers::*;
+#[cfg(feature = "alloc")]
+pub use drivers_dyn::{gradient_dyn, hessian_dyn, jacobian_dyn, ChunkDual, ChunkDual2, CHUNK};
 pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
 pub use hyperdual::HyperDual;
 pub use scalar::Scalar;
+
+/// The `num-traits` crate this crate's traits come from, re-exported so that
+/// `dualgrad::num_traits::Float` needs no extra dependency.
+pub use num_traits;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub mod reverse;

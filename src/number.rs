@@ -226,12 +226,14 @@ macro_rules! impl_number {
         // ---- iterators ----
         impl<$($g)*> core::iter::Sum for $ty {
             fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-                iter.fold(<Self as num_traits::Zero>::zero(), |a, b| a + b)
+                // From −0, like the float's own `Sum` (so an empty or all −0
+                // sum has the float's sign).
+                iter.fold(<Self as num_traits::Float>::neg_zero(), |a, b| a + b)
             }
         }
         impl<'a, $($g)*> core::iter::Sum<&'a $ty> for $ty {
             fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
-                iter.fold(<Self as num_traits::Zero>::zero(), |a, b| a + *b)
+                iter.fold(<Self as num_traits::Float>::neg_zero(), |a, b| a + *b)
             }
         }
         impl<$($g)*> core::iter::Product for $ty {

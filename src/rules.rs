@@ -38,6 +38,22 @@ pub(crate) struct Jet2<T> {
     pub fyy: T,
 }
 
+impl<T: Scalar> Jet2<T> {
+    /// A function that is locally constant in both variables.
+    #[inline(always)]
+    pub(crate) fn constant(f: T) -> Self {
+        let zero = T::zero();
+        Jet2 {
+            f,
+            fx: zero,
+            fy: zero,
+            fxx: zero,
+            fxy: zero,
+            fyy: zero,
+        }
+    }
+}
+
 #[inline(always)]
 fn jet<T: Scalar>(f: T, d1: T, d2: impl FnOnce() -> T, second: bool) -> Jet<T> {
     Jet {
@@ -139,9 +155,7 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
     // ∂/∂y x^y = x^y ln x; at x = 0 the function of y is constant (0 or ∞).
     let lnx = x.ln();
     let fy = if x_is_zero { zero } else { base.f * lnx };
-    let (fxy, fyy) = if !second {
-        (zero, zero)
-    } else if x_is_zero {
+    let (fxy, fyy) = if !second || x_is_zero {
         (zero, zero)
     } else {
         // ∂²/∂x∂y = x^(y−1) (1 + y ln x)
@@ -292,14 +306,7 @@ pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
     // r = hypot(x, y) keeps x² + y² from overflowing.
     let r = x.hypot(y);
     if r == zero {
-        return Jet2 {
-            f,
-            fx: zero,
-            fy: zero,
-            fxx: zero,
-            fxy: zero,
-            fyy: zero,
-        };
+        return Jet2::constant(f);
     }
     let (cx, cy) = (x / r, y / r);
     let dy = cx / r; // ∂f/∂y = x / r²
@@ -406,41 +413,37 @@ pub(crate) fn fract<T: Scalar>(x: T) -> Jet<T> {
     }
 }
 
-/// The pieces shared by the logistic function and softplus:
-/// `m = e^(−|x|) − 1` (computed with `exp_m1`, so it keeps its digits near
-/// 0) and `e = m + 1 = e^(−|x|)`, as smooth functions of `x` on each side.
+/// `e^(−|x|)`, as a smooth function of `x` on each side of 0; with it the
+/// logistic function and softplus never overflow.
 #[inline(always)]
-fn logistic_parts<T: Scalar>(x: T) -> (bool, T, T) {
+fn exp_neg_abs<T: Scalar>(x: T) -> (bool, T) {
     let nonneg = x >= T::zero();
-    let m = if nonneg { (-x).exp_m1() } else { x.exp_m1() };
-    (nonneg, m, m + T::one())
+    (nonneg, if nonneg { (-x).exp() } else { x.exp() })
 }
 
 #[inline]
 pub(crate) fn sigmoid<T: Scalar>(x: T, second: bool) -> Jet<T> {
-    let (nonneg, m, e) = logistic_parts(x);
+    let (nonneg, e) = exp_neg_abs(x);
+    sigmoid_from(x, nonneg, e, second)
+}
+
+/// The logistic jet given `e = e^(−|x|)`.
+#[inline(always)]
+fn sigmoid_from<T: Scalar>(x: T, nonneg: bool, e: T, second: bool) -> Jet<T> {
     let one_e = T::one() + e;
-    // σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0; never overflows.
+    // σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
     let f = if nonneg { one_e.recip() } else { e / one_e };
     // σ′ = e/(1+e)², exact even where σ rounds to 1.
     let d1 = e / (one_e * one_e);
-    // σ″ = σ′(1 − 2σ), and 1 − 2σ = ∓m/(1+e) without cancellation.
-    jet(
-        f,
-        d1,
-        || {
-            let one_minus_2s = if nonneg { m / one_e } else { -m / one_e };
-            d1 * one_minus_2s
-        },
-        second,
-    )
+    // σ″ = σ′(1 − 2σ) and 1 − 2σ = −tanh(x/2), which keeps its digits near 0.
+    jet(f, d1, || -d1 * (x * T::lit(0.5)).tanh(), second)
 }
 
 #[inline]
 pub(crate) fn softplus<T: Scalar>(x: T, second: bool) -> Jet<T> {
     // ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)).
-    let s = sigmoid(x, second);
-    let (nonneg, _, e) = logistic_parts(x);
+    let (nonneg, e) = exp_neg_abs(x);
+    let s = sigmoid_from(x, nonneg, e, second);
     let tail = e.ln_1p();
     let f = if nonneg { x + tail } else { tail };
     Jet {
@@ -480,14 +483,7 @@ pub(crate) fn hypot<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
     let f = x.hypot(y);
     let zero = T::zero();
     if f == zero {
-        return Jet2 {
-            f,
-            fx: zero,
-            fy: zero,
-            fxx: zero,
-            fxy: zero,
-            fyy: zero,
-        };
+        return Jet2::constant(f);
     }
     let (cx, cy) = (x / f, y / f);
     let (fxx, fxy, fyy) = if second {

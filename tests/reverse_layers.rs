@@ -21,12 +21,11 @@ fn batch(rows: usize, cols: usize, seed: u64) -> DMatrix<f64> {
     })
 }
 
+/// Each layer's (dW, db).
+type Grads = Vec<(DMatrix<f64>, DMatrix<f64>)>;
+
 /// Hand-written backpropagation for tanh → identity with MSE loss.
-fn backprop(
-    mlp: &Mlp<f64>,
-    x: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-) -> (f64, Vec<(DMatrix<f64>, DMatrix<f64>)>) {
+fn backprop(mlp: &Mlp<f64>, x: &DMatrix<f64>, y: &DMatrix<f64>) -> (f64, Grads) {
     let (l1, l2) = (&mlp.layers[0], &mlp.layers[1]);
     let ones = DMatrix::from_element(x.nrows(), 1, 1.0);
     let h = (x * &l1.w + &ones * &l1.b).map(f64::tanh);

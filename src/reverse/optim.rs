@@ -81,7 +81,7 @@ pub trait Optimizer<S: Scalar> {
     /// ```
     /// use dualgrad::reverse::{Adam, Optimizer};
     /// use nalgebra::dmatrix;
-    /// let mut p = dmatrix![1.0];
+    /// let mut p = dmatrix![1.0_f64];
     /// let mut adam = Adam::new(0.1);
     /// adam.step(&mut [&mut p], &[&dmatrix![3.0]])?;
     /// assert!((p[(0, 0)] - 0.9).abs() < 1e-7); // the first Adam step is ≈ lr·sign(g)

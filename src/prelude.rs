@@ -1,0 +1,17 @@
+//! Everything a user of the forward mode needs in one import.
+//!
+//! ```
+//! use dualgrad::prelude::*;
+//!
+//! // `Float`'s methods (`sin`, `exp`, …) are callable on the concrete types.
+//! let (y, dy) = derivative(|x: Dual<f64>| x.sin() * x.exp(), 0.0);
+//! assert_eq!((y, dy), (0.0, 1.0));
+//! ```
+
+pub use crate::drivers::*;
+#[cfg(feature = "alloc")]
+pub use crate::drivers_dyn::{
+    gradient_dyn, hessian_dyn, jacobian_dyn, ChunkDual, ChunkDual2, CHUNK,
+};
+pub use crate::{Dual, Dual2Vec, DualVec, HyperDual, Scalar};
+pub use num_traits::{Float, FloatConst, One, Zero};
