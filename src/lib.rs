@@ -29,6 +29,10 @@
 //!   [`hessian`], [`jacobian`], …) take the function as a closure.
 //! - No tape, no allocation, and no `std` needed (`default-features = false,
 //!   features = ["libm"]`).
+//! - `reverse` (features `nalgebra` and `alloc`): a gradient tape on
+//!   `nalgebra::DMatrix` values for many-parameter gradients, MLP layers,
+//!   losses and optimisers, with a backward pass that can itself be
+//!   differentiated (`dualgrad::reverse::Tape`).
 //!
 //! ## Conventions at kinks and edges
 //! - `abs′(0) = 0`, `relu′(0) = 0`; `max`/`min` at a tie take the mean of

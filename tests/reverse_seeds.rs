@@ -216,3 +216,42 @@ fn seed9_gradient_of_a_gradient() -> R {
     close(&d[1], &db, 1e-13);
     Ok(())
 }
+
+#[test]
+fn higher_derivatives_through_nested_recorded_passes() -> R {
+    // f = tanh(x)·sigmoid(x) + softplus(x)³: derivatives 1 to 4 by
+    // differentiating the recorded gradient again and again, against the
+    // forward-mode core (HyperDual<HyperDual<f64>> for the fourth).
+    use dualgrad::{third_derivative, HyperDual, Scalar};
+    fn f<S: Scalar>(x: S) -> S {
+        x.tanh() * x.sigmoid() + x.softplus().powi(3)
+    }
+    let x0 = 0.3;
+    let t = Tape::new();
+    let x = t.scalar_var(x0);
+    let y = t.add(
+        t.mul(t.tanh(x)?, t.sigmoid(x)?)?,
+        t.powi(t.softplus(x)?, 3)?,
+    )?;
+    let mut d = vec![y];
+    for k in 0..4 {
+        let next = t.gradient_var(d[k], &[x])?[0];
+        d.push(next);
+    }
+    let (f0, f1, f2, f3) = third_derivative(f, x0);
+    let c = |v: f64| HyperDual::new(v, 0.0, 0.0, 0.0);
+    let x4 = HyperDual::new(HyperDual::new(x0, 1.0, 1.0, 0.0), c(1.0), c(1.0), c(0.0));
+    let f4 = f(x4).e12.e12;
+    let want = [f0, f1, f2, f3, f4];
+    for (k, (&v, w)) in d.iter().zip(want).enumerate() {
+        let got = t.scalar(v)?;
+        assert!(
+            (got - w).abs() <= 1e-13 * (1.0 + w.abs()),
+            "order {k}: {got} vs {w}"
+        );
+    }
+    // The fifth derivative of an element-wise function is not available: NaN.
+    let d5 = t.gradient(d[4], &[x])?[0][(0, 0)];
+    assert!(d5.is_nan());
+    Ok(())
+}

@@ -33,7 +33,9 @@
 //!   matrix algebra with two implementations: plain matrices (fast) and
 //!   recorded operations (differentiable). Element-wise derivatives come
 //!   from the forward mode's rule table, with its conventions
-//!   (`relu′(0) = 0`); the norm's gradient at 0 is 0.
+//!   (`relu′(0) = 0`); the norm's gradient at 0 is 0. Element-wise
+//!   functions can be differentiated through four nested recorded backward
+//!   passes; a fifth gives NaN.
 //! - [`Dense`], [`Mlp`], [`Sgd`] and [`Adam`] build and train small
 //!   networks.
 //!

@@ -1,6 +1,6 @@
 //! The recorded operations ([`Op`]) and the element-wise functions ([`Fun`])
-//! whose derivatives of any order up to three come from the forward-mode
-//! rule table.
+//! whose derivatives, up to the fourth, come from the forward-mode rule
+//! table.
 
 use crate::{Dual, HyperDual, Scalar};
 
@@ -47,7 +47,7 @@ impl Fun {
         }
     }
 
-    /// The `k`-th derivative at `x` (`k ≤ 3`; NaN beyond).
+    /// The `k`-th derivative at `x` (`k ≤ 4`; NaN beyond).
     #[inline]
     pub(crate) fn deriv<T: Scalar>(self, k: u8, x: T) -> T {
         let (one, zero) = (T::one(), T::zero());
@@ -60,6 +60,11 @@ impl Fun {
                 self.apply(HyperDual::new(Dual::variable(x), d1, d1, d0))
                     .e12
                     .eps
+            }
+            4 => {
+                let c = |v: T| HyperDual::new(v, zero, zero, zero);
+                let x = HyperDual::new(HyperDual::new(x, one, one, zero), c(one), c(one), c(zero));
+                self.apply(x).e12.e12
             }
             _ => T::nan(),
         }
