@@ -76,8 +76,10 @@ impl Activation {
     /// The initial weights' scale: He for ReLU-like, Glorot otherwise.
     fn init_limit(self, inputs: usize, outputs: usize) -> f64 {
         match self {
-            Activation::Relu | Activation::Softplus => (6.0 / inputs.max(1) as f64).sqrt(),
-            _ => (6.0 / (inputs + outputs).max(1) as f64).sqrt(),
+            Activation::Relu | Activation::Softplus => {
+                num_traits::Float::sqrt(6.0 / inputs.max(1) as f64)
+            }
+            _ => num_traits::Float::sqrt(6.0 / (inputs + outputs).max(1) as f64),
         }
     }
 }
