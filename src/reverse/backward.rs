@@ -3,12 +3,14 @@
 //! backward pass on the tape so that it can be differentiated again.
 
 use alloc::vec::Vec;
+use core::cell::RefMut;
 
 use nalgebra::DMatrix;
 
 use super::error::{ReverseError, Shape};
 use super::kernels as k;
 use super::op::{Fun, Op};
+use super::pool::Pool;
 use super::tape::{Node, Tape, Var};
 use super::vjp::{backward, Alg};
 use crate::Scalar;
@@ -21,9 +23,18 @@ enum Em<S: Scalar> {
     Own(DMatrix<S>),
 }
 
+/// The matrix behind an [`Em`].
+fn get<'b, S: Scalar>(nodes: &'b [Node<S>], m: &'b Em<S>) -> &'b DMatrix<S> {
+    match m {
+        Em::Node(i) => &nodes[*i].value,
+        Em::Own(v) => v,
+    }
+}
+
 /// The eager algebra: computes every product at once, on the tape's values.
 struct Eager<'a, S: Scalar> {
     nodes: &'a [Node<S>],
+    pool: RefMut<'a, Pool<S>>,
 }
 
 impl<S: Scalar> Eager<'_, S> {
@@ -33,9 +44,9 @@ impl<S: Scalar> Eager<'_, S> {
             Em::Own(v) => v,
         }
     }
-    fn own(&self, m: Em<S>) -> DMatrix<S> {
+    fn own(&mut self, m: Em<S>) -> DMatrix<S> {
         match m {
-            Em::Node(i) => self.nodes[i].value.clone(),
+            Em::Node(i) => self.pool.copy(&self.nodes[i].value),
             Em::Own(v) => v,
         }
     }
@@ -53,31 +64,40 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         Em::Node(i)
     }
     fn matmul_nt(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
-        Em::Own(k::matmul_nt(self.r(a), self.r(b)))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::matmul_nt(p, get(n, a), get(n, b)))
     }
     fn matmul_tn(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
-        Em::Own(k::matmul_tn(self.r(a), self.r(b)))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::matmul_tn(p, get(n, a), get(n, b)))
     }
     fn transpose(&mut self, a: &Em<S>) -> Em<S> {
-        Em::Own(self.r(a).transpose())
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::transpose(p, get(n, a)))
     }
     fn sub(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
-        Em::Own(self.r(a) - self.r(b))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::zip(p, get(n, a), get(n, b), |x, y| x - y))
     }
     fn mul(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
-        Em::Own(self.r(a).component_mul(self.r(b)))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::zip(p, get(n, a), get(n, b), |x, y| x * y))
     }
     fn div(&mut self, a: &Em<S>, b: &Em<S>) -> Em<S> {
-        Em::Own(self.r(a).zip_map(self.r(b), |x, y| x / y))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::zip(p, get(n, a), get(n, b), |x, y| x / y))
     }
     fn scale(&mut self, a: &Em<S>, c: S) -> Em<S> {
-        Em::Own(k::scale(self.r(a), c))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::scale(p, get(n, a), c))
     }
     fn deriv_mul(&mut self, g: &Em<S>, x: &Em<S>, f: Fun, d: u8) -> Em<S> {
-        Em::Own(k::deriv_mul(self.r(g), self.r(x), f, d))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::deriv_mul(p, get(n, g), get(n, x), f, d))
     }
     fn softmax(&mut self, a: &Em<S>) -> Em<S> {
-        Em::Own(k::softmax(self.r(a)))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::softmax(p, get(n, a)))
     }
     fn row_sums(&mut self, a: &Em<S>) -> Em<S> {
         Em::Own(k::row_sums(self.r(a)))
@@ -86,16 +106,26 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         Em::Own(k::col_sums(self.r(a)))
     }
     fn broadcast(&mut self, a: &Em<S>, r: usize, c: usize) -> Em<S> {
-        Em::Own(k::broadcast(self.r(a), r, c))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::broadcast(p, get(n, a), r, c))
     }
     fn unbroadcast(&mut self, g: &Em<S>, r: usize, c: usize) -> Em<S> {
         Em::Own(k::unbroadcast(self.r(g), r, c))
+    }
+    fn dup(&mut self, a: &Em<S>) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(p.copy(get(n, a)))
+    }
+    fn recycle(&mut self, a: Em<S>) {
+        if let Em::Own(m) = a {
+            self.pool.give(m);
+        }
     }
     fn cross_entropy_grad(&mut self, z: usize, t: usize, g: &Em<S>) -> Em<S> {
         let zv = &self.nodes[z].value;
         let k = S::one() / S::lit(zv.nrows() as f64);
         let g = self.r(g)[(0, 0)];
-        let mut p = k::softmax(zv);
+        let mut p = k::softmax(&mut self.pool, zv);
         p.zip_apply(&self.nodes[t].value, |p, t| *p = (*p - t) * g * k);
         Em::Own(p)
     }
@@ -105,6 +135,7 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
             Some(cur) => {
                 let mut cur = self.own(cur);
                 cur += self.r(&v);
+                self.recycle(v);
                 Em::Own(cur)
             }
         });
@@ -176,6 +207,10 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
         }
         y
     }
+    fn dup(&mut self, a: &usize) -> usize {
+        *a
+    }
+    fn recycle(&mut self, _: usize) {}
     fn accumulate(&mut self, slot: &mut Option<usize>, v: usize) {
         *slot = Some(match *slot {
             None => v,
@@ -191,7 +226,10 @@ impl<S: Scalar> Tape<S> {
 
     fn eager(&self, target: usize, seed: DMatrix<S>, sources: &[usize]) -> Vec<Option<DMatrix<S>>> {
         let nodes = self.nodes.borrow();
-        let mut alg = Eager { nodes: &nodes };
+        let mut alg = Eager {
+            nodes: &nodes,
+            pool: self.pool.borrow_mut(),
+        };
         let out = backward(&mut alg, target, Em::Own(seed), sources);
         out.into_iter().map(|m| m.map(|m| alg.own(m))).collect()
     }

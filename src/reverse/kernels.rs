@@ -5,12 +5,15 @@
 use nalgebra::{DMatrix, DMatrixView, Dyn};
 
 use super::op::{Fun, Op};
+use super::pool::Pool;
 use super::tape::Node;
 use crate::Scalar;
 
 /// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`).
-pub(crate) fn matmul<S: Scalar>(a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    a * b
+pub(crate) fn matmul<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
+    let mut c = p.zeros(a.nrows(), b.ncols());
+    c.gemm(S::one(), a, b, S::zero());
+    c
 }
 
 /// The transpose of `a` as a strided view, without copying.
@@ -31,28 +34,30 @@ fn blas_path<S: Scalar>(r: usize, c: usize, k: usize) -> bool {
 }
 
 /// `aᵀ · b` without forming `aᵀ` (for `f32`/`f64`).
-pub(crate) fn matmul_tn<S: Scalar>(a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    if !blas_path::<S>(a.ncols(), b.ncols(), a.nrows()) {
-        return a.tr_mul(b);
+pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
+    let mut c = p.zeros(a.ncols(), b.ncols());
+    if blas_path::<S>(a.ncols(), b.ncols(), a.nrows()) {
+        c.gemm(S::one(), &t_view(a), b, S::zero());
+    } else {
+        a.tr_mul_to(b, &mut c);
     }
-    let mut c = DMatrix::zeros(a.ncols(), b.ncols());
-    c.gemm(S::one(), &t_view(a), b, S::zero());
     c
 }
 
 /// `a · bᵀ` without forming `bᵀ` (for `f32`/`f64`).
-pub(crate) fn matmul_nt<S: Scalar>(a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    if !blas_path::<S>(a.nrows(), b.nrows(), a.ncols()) {
-        return a * b.transpose();
+pub(crate) fn matmul_nt<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
+    let mut c = p.zeros(a.nrows(), b.nrows());
+    if blas_path::<S>(a.nrows(), b.nrows(), a.ncols()) {
+        c.gemm(S::one(), a, &t_view(b), S::zero());
+    } else {
+        c.gemm(S::one(), a, &b.transpose(), S::zero());
     }
-    let mut c = DMatrix::zeros(a.nrows(), b.nrows());
-    c.gemm(S::one(), a, &t_view(b), S::zero());
     c
 }
 
 /// `a + 1·row`.
-pub(crate) fn add_row<S: Scalar>(a: &DMatrix<S>, row: &DMatrix<S>) -> DMatrix<S> {
-    let mut y = a.clone();
+pub(crate) fn add_row<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, row: &DMatrix<S>) -> DMatrix<S> {
+    let mut y = p.copy(a);
     for (j, mut col) in y.column_iter_mut().enumerate() {
         let r = row[(0, j)];
         col.iter_mut().for_each(|v| *v += r);
@@ -61,16 +66,38 @@ pub(crate) fn add_row<S: Scalar>(a: &DMatrix<S>, row: &DMatrix<S>) -> DMatrix<S>
 }
 
 /// `k · a`.
-pub(crate) fn scale<S: Scalar>(a: &DMatrix<S>, k: S) -> DMatrix<S> {
-    a.map(|v| v * k)
+pub(crate) fn scale<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, k: S) -> DMatrix<S> {
+    p.fill(a.nrows(), a.ncols(), a.as_slice().iter().map(|&v| v * k))
+}
+
+/// `f(a, b)` entry by entry (same shapes).
+pub(crate) fn zip<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+    f: impl Fn(S, S) -> S,
+) -> DMatrix<S> {
+    p.fill(a.nrows(), a.ncols(), a.as_slice().iter().zip(b.as_slice()).map(|(&x, &y)| f(x, y)))
+}
+
+/// The transpose.
+pub(crate) fn transpose<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let it = (0..a.nrows()).flat_map(|j| (0..a.ncols()).map(move |i| a[(j, i)]));
+    p.fill(a.ncols(), a.nrows(), it)
 }
 
 /// `g ⊙ f⁽ᵏ⁾(x)`, zero wherever `g` is zero.
-pub(crate) fn deriv_mul<S: Scalar>(g: &DMatrix<S>, x: &DMatrix<S>, f: Fun, k: u8) -> DMatrix<S> {
+pub(crate) fn deriv_mul<S: Scalar>(
+    p: &mut Pool<S>,
+    g: &DMatrix<S>,
+    x: &DMatrix<S>,
+    f: Fun,
+    k: u8,
+) -> DMatrix<S> {
     if (f, k) == (Fun::Relu, 1) {
         // The rule table's relu′ (1 above 0, 0 at and below, NaN for NaN)
         // without going through a dual number: the hot path of training.
-        return g.zip_map(x, |g, x| {
+        return zip(p, g, x, |g, x| {
             if g.is_zero() {
                 S::zero()
             } else if x > S::zero() {
@@ -82,7 +109,7 @@ pub(crate) fn deriv_mul<S: Scalar>(g: &DMatrix<S>, x: &DMatrix<S>, f: Fun, k: u8
             }
         });
     }
-    g.zip_map(x, |g, x| {
+    zip(p, g, x, |g, x| {
         if g.is_zero() {
             S::zero()
         } else {
@@ -92,14 +119,16 @@ pub(crate) fn deriv_mul<S: Scalar>(g: &DMatrix<S>, x: &DMatrix<S>, f: Fun, k: u8
 }
 
 /// `f` applied to every entry, with the match on `f` outside the loop.
-pub(crate) fn map_fun<S: Scalar>(a: &DMatrix<S>, f: Fun) -> DMatrix<S> {
+pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun) -> DMatrix<S> {
+    let (r, c) = a.shape();
+    let it = a.as_slice().iter().copied();
     match f {
-        Fun::Relu => a.map(|x| x.relu()),
-        Fun::Tanh => a.map(|x| x.tanh()),
-        Fun::Sigmoid => a.map(|x| x.sigmoid()),
-        Fun::Softplus => a.map(|x| x.softplus()),
-        Fun::Square => a.map(|x| x * x),
-        _ => a.map(|x| f.apply(x)),
+        Fun::Relu => p.fill(r, c, it.map(|x| x.relu())),
+        Fun::Tanh => p.fill(r, c, it.map(|x| x.tanh())),
+        Fun::Sigmoid => p.fill(r, c, it.map(|x| x.sigmoid())),
+        Fun::Softplus => p.fill(r, c, it.map(|x| x.softplus())),
+        Fun::Square => p.fill(r, c, it.map(|x| x * x)),
+        _ => p.fill(r, c, it.map(|x| f.apply(x))),
     }
 }
 
@@ -117,10 +146,13 @@ fn row_max<S: Scalar>(a: &DMatrix<S>) -> alloc::vec::Vec<S> {
 }
 
 /// Row-wise `exp(a − max)` and the row sums of it.
-fn shifted_exp<S: Scalar>(a: &DMatrix<S>) -> (DMatrix<S>, alloc::vec::Vec<S>, alloc::vec::Vec<S>) {
+fn shifted_exp<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+) -> (DMatrix<S>, alloc::vec::Vec<S>, alloc::vec::Vec<S>) {
     let m = row_max(a);
     let mut s = alloc::vec![S::zero(); a.nrows()];
-    let mut e = a.clone();
+    let mut e = p.copy(a);
     for mut col in e.column_iter_mut() {
         for ((v, &mi), si) in col.iter_mut().zip(m.iter()).zip(s.iter_mut()) {
             *v = (*v - mi).exp();
@@ -131,8 +163,8 @@ fn shifted_exp<S: Scalar>(a: &DMatrix<S>) -> (DMatrix<S>, alloc::vec::Vec<S>, al
 }
 
 /// Row-wise softmax, with the row maximum subtracted first.
-pub(crate) fn softmax<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
-    let (mut e, _, s) = shifted_exp(a);
+pub(crate) fn softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let (mut e, _, s) = shifted_exp(p, a);
     for mut col in e.column_iter_mut() {
         col.iter_mut().zip(s.iter()).for_each(|(v, &si)| *v /= si);
     }
@@ -140,10 +172,11 @@ pub(crate) fn softmax<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
 }
 
 /// Row-wise log-softmax `a − max − ln Σ exp(a − max)`.
-pub(crate) fn log_softmax<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
-    let (_, m, s) = shifted_exp(a);
+pub(crate) fn log_softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let (e, m, s) = shifted_exp(p, a);
+    p.give(e);
     let ln_s: alloc::vec::Vec<S> = s.iter().map(|&si| si.ln()).collect();
-    let mut y = a.clone();
+    let mut y = p.copy(a);
     for mut col in y.column_iter_mut() {
         // (x − max) is exact near the max; subtracting max + ln s in one go
         // would round at the magnitude of the max.
@@ -175,11 +208,10 @@ pub(crate) fn col_sums<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
 }
 
 /// `a` (1×1, m×1, 1×n or r×c) repeated to r×c.
-pub(crate) fn broadcast<S: Scalar>(a: &DMatrix<S>, r: usize, c: usize) -> DMatrix<S> {
+pub(crate) fn broadcast<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, r: usize, c: usize) -> DMatrix<S> {
     let (ar, ac) = a.shape();
-    DMatrix::from_fn(r, c, |i, j| {
-        a[(if ar == 1 { 0 } else { i }, if ac == 1 { 0 } else { j })]
-    })
+    let it = (0..c).flat_map(|j| (0..r).map(move |i| (i, j)));
+    p.fill(r, c, it.map(|(i, j)| a[(if ar == 1 { 0 } else { i }, if ac == 1 { 0 } else { j })]))
 }
 
 /// Sums `g` (r×c) down to the shape `(ar, ac)` it was broadcast from.
@@ -240,41 +272,42 @@ pub(crate) fn mse<S: Scalar>(a: &DMatrix<S>, b: &DMatrix<S>) -> S {
 }
 
 /// `−(1/rows) Σ target ⊙ log_softmax(z)`; zero targets contribute nothing.
-pub(crate) fn cross_entropy<S: Scalar>(z: &DMatrix<S>, target: &DMatrix<S>) -> S {
-    let ls = log_softmax(z);
+pub(crate) fn cross_entropy<S: Scalar>(p: &mut Pool<S>, z: &DMatrix<S>, target: &DMatrix<S>) -> S {
+    let ls = log_softmax(p, z);
     let s: S = ls
         .iter()
         .zip(target.iter())
         .filter(|(_, t)| !t.is_zero())
         .map(|(&l, &t)| t * l)
         .sum();
+    p.give(ls);
     -s / S::lit(z.nrows() as f64)
 }
 
 /// The value of `op` from the values of its operands.
-pub(crate) fn eval<S: Scalar>(op: &Op<S>, nodes: &[Node<S>]) -> DMatrix<S> {
+pub(crate) fn eval<S: Scalar>(p: &mut Pool<S>, op: &Op<S>, nodes: &[Node<S>]) -> DMatrix<S> {
     let v = |i: usize| &nodes[i].value;
     match *op {
         Op::Leaf => DMatrix::zeros(0, 0),
-        Op::MatMul(a, b) => matmul(v(a), v(b)),
-        Op::Transpose(a) => v(a).transpose(),
-        Op::Add(a, b) => v(a) + v(b),
-        Op::Sub(a, b) => v(a) - v(b),
-        Op::Mul(a, b) => v(a).component_mul(v(b)),
-        Op::Div(a, b) => v(a).zip_map(v(b), |x, y| x / y),
-        Op::AddRow(a, r) => add_row(v(a), v(r)),
-        Op::Scale(a, k) => scale(v(a), k),
-        Op::Map(a, f) => map_fun(v(a), f),
-        Op::DerivMul(g, x, f, k) => deriv_mul(v(g), v(x), f, k),
-        Op::Softmax(a) => softmax(v(a)),
-        Op::LogSoftmax(a) => log_softmax(v(a)),
+        Op::MatMul(a, b) => matmul(p, v(a), v(b)),
+        Op::Transpose(a) => transpose(p, v(a)),
+        Op::Add(a, b) => zip(p, v(a), v(b), |x, y| x + y),
+        Op::Sub(a, b) => zip(p, v(a), v(b), |x, y| x - y),
+        Op::Mul(a, b) => zip(p, v(a), v(b), |x, y| x * y),
+        Op::Div(a, b) => zip(p, v(a), v(b), |x, y| x / y),
+        Op::AddRow(a, r) => add_row(p, v(a), v(r)),
+        Op::Scale(a, k) => scale(p, v(a), k),
+        Op::Map(a, f) => map_fun(p, v(a), f),
+        Op::DerivMul(g, x, f, k) => deriv_mul(p, v(g), v(x), f, k),
+        Op::Softmax(a) => softmax(p, v(a)),
+        Op::LogSoftmax(a) => log_softmax(p, v(a)),
         Op::Sum(a) => scalar(sum(v(a))),
         Op::Mean(a) => scalar(sum(v(a)) / count(v(a))),
         Op::RowSums(a) => row_sums(v(a)),
         Op::ColSums(a) => col_sums(v(a)),
-        Op::Broadcast(a, r, c) => broadcast(v(a), r, c),
+        Op::Broadcast(a, r, c) => broadcast(p, v(a), r, c),
         Op::Norm(a) => scalar(norm(v(a))),
         Op::Mse(a, b) => scalar(mse(v(a), v(b))),
-        Op::CrossEntropy(z, t) => scalar(cross_entropy(v(z), v(t))),
+        Op::CrossEntropy(z, t) => scalar(cross_entropy(p, v(z), v(t))),
     }
 }

@@ -7,6 +7,7 @@ use nalgebra::DMatrix;
 use super::error::ReverseError;
 use super::kernels;
 use super::op::Fun;
+use super::pool::Pool;
 use super::tape::{Tape, Var};
 use crate::Scalar;
 
@@ -216,11 +217,14 @@ impl<S: Scalar> Dense<S> {
     /// ```
     pub fn forward(&self, x: &DMatrix<S>) -> Result<DMatrix<S>, ReverseError> {
         self.check_input("Dense::forward", x.shape())?;
-        let y = kernels::add_row(&kernels::matmul(x, &self.w), &self.b);
-        Ok(match self.activation.fun() {
-            Some(f) => kernels::map_fun(&y, f),
-            None => y,
-        })
+        let mut p = Pool::default();
+        let h = kernels::matmul(&mut p, x, &self.w);
+        let mut y = kernels::add_row(&mut p, &h, &self.b);
+        p.give(h);
+        if let Some(f) = self.activation.fun() {
+            y = kernels::map_fun(&mut p, &y, f);
+        }
+        Ok(y)
     }
 
     /// Records the layer applied to the batch `x`, with `W` and `b`
@@ -239,8 +243,8 @@ impl<S: Scalar> Dense<S> {
     /// ```
     pub fn record(&self, t: &Tape<S>, x: Var) -> Result<(Var, Var, Var), ReverseError> {
         self.check_input("Dense::record", t.shape_of("Dense::record", x)?)?;
-        let w = t.var(self.w.clone());
-        let b = t.var(self.b.clone());
+        let w = t.var_copy(&self.w);
+        let b = t.var_copy(&self.b);
         let h = t.add_row(t.matmul(x, w)?, b)?;
         Ok((self.activation.record(t, h)?, w, b))
     }
@@ -404,7 +408,7 @@ impl<S: Scalar> Mlp<S> {
     fn loss_node(t: &Tape<S>, out: Var, targets: Targets<'_, S>) -> Result<Var, ReverseError> {
         match targets {
             Targets::Values(y) => {
-                let y = t.var(y.clone());
+                let y = t.var_copy(y);
                 t.mse(out, y)
             }
             Targets::Labels(labels) => t.cross_entropy(out, labels),
@@ -441,7 +445,7 @@ impl<S: Scalar> Mlp<S> {
                 op: "Mlp::loss_and_gradients",
             });
         }
-        let (out, params) = self.record(t, t.var(x.clone()))?;
+        let (out, params) = self.record(t, t.var_copy(x))?;
         let l = Self::loss_node(t, out, targets)?;
         let sources: Vec<Var> = params.iter().flat_map(|&(w, b)| [w, b]).collect();
         let mut g = t.gradient(l, &sources)?.into_iter();

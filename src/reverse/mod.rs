@@ -49,6 +49,7 @@ mod layers;
 mod op;
 mod ops;
 mod optim;
+mod pool;
 mod tape;
 mod vjp;
 

@@ -9,6 +9,7 @@ use nalgebra::DMatrix;
 use super::error::{ReverseError, Shape};
 use super::kernels;
 use super::op::Op;
+use super::pool::Pool;
 use crate::Scalar;
 
 /// Tape ids are never reused, so a variable from another tape (or from this
@@ -72,6 +73,7 @@ pub(crate) struct Node<S> {
 pub struct Tape<S: Scalar> {
     id: usize,
     pub(crate) nodes: RefCell<Vec<Node<S>>>,
+    pub(crate) pool: RefCell<Pool<S>>,
 }
 
 impl<S: Scalar> Default for Tape<S> {
@@ -91,11 +93,14 @@ impl<S: Scalar> Tape<S> {
         Tape {
             id: fresh_id(),
             nodes: RefCell::new(Vec::new()),
+            pool: RefCell::new(Pool::default()),
         }
     }
 
-    /// Forgets every recorded operation but keeps the tape's storage, so a
-    /// training loop that resets the same tape every step does not grow.
+    /// Forgets every recorded operation but keeps the tape's storage (the
+    /// node list and the recorded matrices' buffers, which the next
+    /// recording and backward pass reuse), so a training loop that resets
+    /// the same tape every step neither grows nor allocates much.
     /// Variables recorded before the reset are no longer valid: using one
     /// gives [`ReverseError::ForeignVariable`].
     ///
@@ -111,7 +116,10 @@ impl<S: Scalar> Tape<S> {
     /// ```
     pub fn reset(&mut self) {
         self.id = fresh_id();
-        self.nodes.get_mut().clear();
+        let pool = self.pool.get_mut();
+        for n in self.nodes.get_mut().drain(..) {
+            pool.give(n.value);
+        }
     }
 
     /// The number of recorded nodes (inputs and operation results).
@@ -147,6 +155,21 @@ impl<S: Scalar> Tape<S> {
     /// ```
     pub fn var(&self, value: DMatrix<S>) -> Var {
         self.push_value(value, Op::Leaf)
+    }
+
+    /// Records a copy of an input matrix, in storage the tape reuses
+    /// between [`reset`](Tape::reset)s (see [`var`](Tape::var)).
+    ///
+    /// ```
+    /// let mut tape = dualgrad::reverse::Tape::new();
+    /// let w = nalgebra::DMatrix::<f64>::identity(3, 3);
+    /// let v = tape.var_copy(&w);
+    /// assert_eq!(tape.value(v)?, w);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn var_copy(&self, value: &DMatrix<S>) -> Var {
+        let m = self.pool.borrow_mut().copy(value);
+        self.var(m)
     }
 
     /// Records a 1×1 input.
@@ -255,7 +278,7 @@ impl<S: Scalar> Tape<S> {
     /// Records `op` (operands already checked) and computes its value.
     pub(crate) fn push(&self, op: Op<S>) -> usize {
         let mut nodes = self.nodes.borrow_mut();
-        let value = kernels::eval(&op, &nodes);
+        let value = kernels::eval(&mut self.pool.borrow_mut(), &op, &nodes);
         nodes.push(Node { value, op });
         nodes.len() - 1
     }

@@ -44,6 +44,10 @@ pub(crate) trait Alg<S: Scalar> {
         let m = self.mul(&e, &gb);
         self.scale(&m, S::one() / lit::<S>(r as f64))
     }
+    /// A copy of `a` (a new handle to the same variable when recording).
+    fn dup(&mut self, a: &Self::M) -> Self::M;
+    /// `a` is no longer needed (its storage can be reused).
+    fn recycle(&mut self, a: Self::M);
     /// `slot += v` (or `slot = v` if empty).
     fn accumulate(&mut self, slot: &mut Option<Self::M>, v: Self::M);
 }
@@ -79,15 +83,15 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
         }
         Op::Add(a, b) => {
             if need[a] {
-                give(alg, a, g.clone());
+                { let d = alg.dup(g); give(alg, a, d); }
             }
             if need[b] {
-                give(alg, b, g.clone());
+                { let d = alg.dup(g); give(alg, b, d); }
             }
         }
         Op::Sub(a, b) => {
             if need[a] {
-                give(alg, a, g.clone());
+                { let d = alg.dup(g); give(alg, a, d); }
             }
             if need[b] {
                 let d = alg.scale(g, -S::one());
@@ -122,7 +126,7 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
                 give(alg, r, d);
             }
             if need[a] {
-                give(alg, a, g.clone());
+                { let d = alg.dup(g); give(alg, a, d); }
             }
         }
         Op::Scale(a, k) => {
@@ -250,6 +254,8 @@ pub(crate) fn backward<S: Scalar, A: Alg<S>>(
         vjp(alg, i, &g, &need, &mut adj);
         if is_source[i] {
             adj[i] = Some(g);
+        } else {
+            alg.recycle(g);
         }
     }
     sources
