@@ -100,17 +100,20 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         Em::Own(k::softmax(p, get(n, a)))
     }
     fn row_sums(&mut self, a: &Em<S>) -> Em<S> {
-        Em::Own(k::row_sums(self.r(a)))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::row_sums(p, get(n, a)))
     }
     fn col_sums(&mut self, a: &Em<S>) -> Em<S> {
-        Em::Own(k::col_sums(self.r(a)))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::col_sums(p, get(n, a)))
     }
     fn broadcast(&mut self, a: &Em<S>, r: usize, c: usize) -> Em<S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         Em::Own(k::broadcast(p, get(n, a), r, c))
     }
     fn unbroadcast(&mut self, g: &Em<S>, r: usize, c: usize) -> Em<S> {
-        Em::Own(k::unbroadcast(self.r(g), r, c))
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::unbroadcast(p, get(n, g), r, c))
     }
     fn dup(&mut self, a: &Em<S>) -> Em<S> {
         let (n, p) = (self.nodes, &mut *self.pool);
@@ -261,7 +264,11 @@ impl<S: Scalar> Tape<S> {
         let t = self.check("gradient", target)?;
         let src = self.indices("gradient", sources)?;
         let (r, c) = self.nodes.borrow()[t].value.shape();
-        Ok(self.eager(t, DMatrix::from_element(r, c, S::one()), &src))
+        let seed = self
+            .pool
+            .borrow_mut()
+            .fill(r, c, core::iter::repeat_n(S::one(), r * c));
+        Ok(self.eager(t, seed, &src))
     }
 
     /// The gradient of `target` with respect to each source, shaped like the

@@ -58,9 +58,11 @@ pub(crate) fn matmul_nt<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<
 /// `a + 1·row`.
 pub(crate) fn add_row<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, row: &DMatrix<S>) -> DMatrix<S> {
     let mut y = p.copy(a);
-    for (j, mut col) in y.column_iter_mut().enumerate() {
-        let r = row[(0, j)];
-        col.iter_mut().for_each(|v| *v += r);
+    let r = a.nrows();
+    if r > 0 {
+        for (col, &b) in y.as_mut_slice().chunks_exact_mut(r).zip(row.as_slice()) {
+            col.iter_mut().for_each(|v| *v += b);
+        }
     }
     y
 }
@@ -77,7 +79,14 @@ pub(crate) fn zip<S: Scalar>(
     b: &DMatrix<S>,
     f: impl Fn(S, S) -> S,
 ) -> DMatrix<S> {
-    p.fill(a.nrows(), a.ncols(), a.as_slice().iter().zip(b.as_slice()).map(|(&x, &y)| f(x, y)))
+    p.fill(
+        a.nrows(),
+        a.ncols(),
+        a.as_slice()
+            .iter()
+            .zip(b.as_slice())
+            .map(|(&x, &y)| f(x, y)),
+    )
 }
 
 /// The transpose.
@@ -94,9 +103,17 @@ pub(crate) fn deriv_mul<S: Scalar>(
     f: Fun,
     k: u8,
 ) -> DMatrix<S> {
-    if (f, k) == (Fun::Relu, 1) {
+    if (f, k) == (Fun::Relu, 1) && S::DEPTH == 0 {
         // The rule table's relu′ (1 above 0, 0 at and below, NaN for NaN)
-        // without going through a dual number: the hot path of training.
+        // as two selects the compiler can vectorise: the hot path of
+        // training on plain floats.
+        let (zero, one) = (S::zero(), S::one());
+        return zip(p, g, x, |g, x| {
+            let d = if x > zero { one } else { zero };
+            g * if x.is_nan() && !g.is_zero() { x } else { d }
+        });
+    }
+    if (f, k) == (Fun::Relu, 1) {
         return zip(p, g, x, |g, x| {
             if g.is_zero() {
                 S::zero()
@@ -123,6 +140,19 @@ pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun) -> DMa
     let (r, c) = a.shape();
     let it = a.as_slice().iter().copied();
     match f {
+        // relu on plain floats without branches: max(x, 0) + 0 is the rule
+        // table's value (+0 at and below 0), NaN kept.
+        Fun::Relu if S::DEPTH == 0 => p.fill(
+            r,
+            c,
+            it.map(|x| {
+                if x.is_nan() {
+                    x
+                } else {
+                    x.max(S::zero()) + S::zero()
+                }
+            }),
+        ),
         Fun::Relu => p.fill(r, c, it.map(|x| x.relu())),
         Fun::Tanh => p.fill(r, c, it.map(|x| x.tanh())),
         Fun::Sigmoid => p.fill(r, c, it.map(|x| x.sigmoid())),
@@ -188,40 +218,65 @@ pub(crate) fn log_softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix
 }
 
 /// The sums of each row: an m×1 column.
-pub(crate) fn row_sums<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
-    let mut y = DMatrix::zeros(a.nrows(), 1);
-    for col in a.column_iter() {
-        for (yi, &v) in y.iter_mut().zip(col.iter()) {
-            *yi += v;
+pub(crate) fn row_sums<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let r = a.nrows();
+    let mut y = p.zeros(r, 1);
+    if r > 0 {
+        for col in a.as_slice().chunks_exact(r) {
+            for (yi, &v) in y.as_mut_slice().iter_mut().zip(col) {
+                *yi += v;
+            }
         }
     }
     y
 }
 
 /// The sums of each column: a 1×n row.
-pub(crate) fn col_sums<S: Scalar>(a: &DMatrix<S>) -> DMatrix<S> {
-    DMatrix::from_iterator(
+pub(crate) fn col_sums<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let (r, c) = a.shape();
+    if r == 0 {
+        return p.zeros(1, c);
+    }
+    p.fill(
         1,
-        a.ncols(),
-        a.column_iter().map(|c| c.iter().copied().sum()),
+        c,
+        a.as_slice()
+            .chunks_exact(r)
+            .map(|col| col.iter().copied().sum()),
     )
 }
 
 /// `a` (1×1, m×1, 1×n or r×c) repeated to r×c.
-pub(crate) fn broadcast<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, r: usize, c: usize) -> DMatrix<S> {
+pub(crate) fn broadcast<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    r: usize,
+    c: usize,
+) -> DMatrix<S> {
     let (ar, ac) = a.shape();
     let it = (0..c).flat_map(|j| (0..r).map(move |i| (i, j)));
-    p.fill(r, c, it.map(|(i, j)| a[(if ar == 1 { 0 } else { i }, if ac == 1 { 0 } else { j })]))
+    p.fill(
+        r,
+        c,
+        it.map(|(i, j)| a[(if ar == 1 { 0 } else { i }, if ac == 1 { 0 } else { j })]),
+    )
 }
 
 /// Sums `g` (r×c) down to the shape `(ar, ac)` it was broadcast from.
-pub(crate) fn unbroadcast<S: Scalar>(g: &DMatrix<S>, ar: usize, ac: usize) -> DMatrix<S> {
-    let mut y = g.clone();
+pub(crate) fn unbroadcast<S: Scalar>(
+    p: &mut Pool<S>,
+    g: &DMatrix<S>,
+    ar: usize,
+    ac: usize,
+) -> DMatrix<S> {
+    let mut y = p.copy(g);
     if ar == 1 && y.nrows() != 1 {
-        y = col_sums(&y);
+        let s = col_sums(p, &y);
+        p.give(core::mem::replace(&mut y, s));
     }
     if ac == 1 && y.ncols() != 1 {
-        y = row_sums(&y);
+        let s = row_sums(p, &y);
+        p.give(core::mem::replace(&mut y, s));
     }
     y
 }
@@ -232,8 +287,8 @@ pub(crate) fn sum<S: Scalar>(a: &DMatrix<S>) -> S {
 }
 
 /// A 1×1 matrix.
-pub(crate) fn scalar<S: Scalar>(v: S) -> DMatrix<S> {
-    DMatrix::from_element(1, 1, v)
+pub(crate) fn scalar<S: Scalar>(p: &mut Pool<S>, v: S) -> DMatrix<S> {
+    p.fill(1, 1, core::iter::once(v))
 }
 
 /// The number of entries as a scalar.
@@ -301,13 +356,22 @@ pub(crate) fn eval<S: Scalar>(p: &mut Pool<S>, op: &Op<S>, nodes: &[Node<S>]) ->
         Op::DerivMul(g, x, f, k) => deriv_mul(p, v(g), v(x), f, k),
         Op::Softmax(a) => softmax(p, v(a)),
         Op::LogSoftmax(a) => log_softmax(p, v(a)),
-        Op::Sum(a) => scalar(sum(v(a))),
-        Op::Mean(a) => scalar(sum(v(a)) / count(v(a))),
-        Op::RowSums(a) => row_sums(v(a)),
-        Op::ColSums(a) => col_sums(v(a)),
+        Op::Sum(a) => scalar(p, sum(v(a))),
+        Op::Mean(a) => scalar(p, sum(v(a)) / count(v(a))),
+        Op::RowSums(a) => row_sums(p, v(a)),
+        Op::ColSums(a) => col_sums(p, v(a)),
         Op::Broadcast(a, r, c) => broadcast(p, v(a), r, c),
-        Op::Norm(a) => scalar(norm(v(a))),
-        Op::Mse(a, b) => scalar(mse(v(a), v(b))),
-        Op::CrossEntropy(z, t) => scalar(cross_entropy(p, v(z), v(t))),
+        Op::Norm(a) => {
+            let n = norm(v(a));
+            scalar(p, n)
+        }
+        Op::Mse(a, b) => {
+            let m = mse(v(a), v(b));
+            scalar(p, m)
+        }
+        Op::CrossEntropy(z, t) => {
+            let c = cross_entropy(p, v(z), v(t));
+            scalar(p, c)
+        }
     }
 }

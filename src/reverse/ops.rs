@@ -510,7 +510,11 @@ impl<S: Scalar> Tape<S> {
             });
         }
         check_labels("cross_entropy", labels, s.1)?;
-        let target = self.var(one_hot(labels, s.1)?);
+        let mut m = self.pool.borrow_mut().zeros(s.0, s.1);
+        for (i, &l) in labels.iter().enumerate() {
+            m[(i, l)] = S::one();
+        }
+        let target = self.var(m);
         Ok(self.rec(Op::CrossEntropy(logits.index, target.index)))
     }
 

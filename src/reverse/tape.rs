@@ -181,7 +181,8 @@ impl<S: Scalar> Tape<S> {
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn scalar_var(&self, value: S) -> Var {
-        self.var(kernels::scalar(value))
+        let m = kernels::scalar(&mut self.pool.borrow_mut(), value);
+        self.var(m)
     }
 
     /// A copy of a recorded value.

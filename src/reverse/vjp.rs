@@ -83,15 +83,24 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
         }
         Op::Add(a, b) => {
             if need[a] {
-                { let d = alg.dup(g); give(alg, a, d); }
+                {
+                    let d = alg.dup(g);
+                    give(alg, a, d);
+                }
             }
             if need[b] {
-                { let d = alg.dup(g); give(alg, b, d); }
+                {
+                    let d = alg.dup(g);
+                    give(alg, b, d);
+                }
             }
         }
         Op::Sub(a, b) => {
             if need[a] {
-                { let d = alg.dup(g); give(alg, a, d); }
+                {
+                    let d = alg.dup(g);
+                    give(alg, a, d);
+                }
             }
             if need[b] {
                 let d = alg.scale(g, -S::one());
@@ -126,7 +135,10 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
                 give(alg, r, d);
             }
             if need[a] {
-                { let d = alg.dup(g); give(alg, a, d); }
+                {
+                    let d = alg.dup(g);
+                    give(alg, a, d);
+                }
             }
         }
         Op::Scale(a, k) => {
