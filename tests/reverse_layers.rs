@@ -272,3 +272,26 @@ fn layer_errors() {
     ));
     assert!(Dense::new(DMatrix::<f64>::zeros(2, 2), DMatrix::zeros(1, 3), Relu).is_err());
 }
+
+#[test]
+fn the_tape_runs_on_f32() -> Result<(), ReverseError> {
+    let mlp64 = Mlp::<f64>::new(&[3, 6, 2], &[Sigmoid, Identity], 9)?;
+    let mlp32 = Mlp::from_layers(
+        mlp64
+            .layers
+            .iter()
+            .map(|l| Dense::new(l.w.map(|v| v as f32), l.b.map(|v| v as f32), l.activation))
+            .collect::<Result<Vec<_>, _>>()?,
+    )?;
+    let x = batch(5, 3, 77);
+    let labels = [0, 1, 1, 0, 1];
+    let (l64, g64) = mlp64.loss_and_gradients(&mut Tape::new(), &x, Targets::Labels(&labels))?;
+    let x32 = x.map(|v| v as f32);
+    let (l32, g32) = mlp32.loss_and_gradients(&mut Tape::new(), &x32, Targets::Labels(&labels))?;
+    assert!((l32 as f64 - l64).abs() < 1e-6);
+    for (a, b) in g32.iter().zip(&g64) {
+        close(&a.dw.map(|v| v as f64), &b.dw, 1e-5);
+        close(&a.db.map(|v| v as f64), &b.db, 1e-5);
+    }
+    Ok(())
+}
