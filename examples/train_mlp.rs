@@ -128,13 +128,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "target/train_mlp_loss.svg".into());
     let (x, labels) = two_spirals(100);
     let mut mlp = Mlp::<f64>::new(&[2, 32, 32, 2], &[Tanh, Tanh, Identity], 7)?;
-    let mut adam = Adam::new(0.01);
+    let mut adam = Adam::new(0.005);
     let mut tape = Tape::new();
     let epochs = 1500;
     let mut losses = Vec::with_capacity(epochs);
     let start = Instant::now();
     println!(
-        "two spirals: {} points, MLP 2-32-32-2 (tanh), Adam lr 0.01, full batch",
+        "two spirals: {} points, MLP 2-32-32-2 (tanh), Adam lr 0.005, full batch",
         x.nrows()
     );
     for epoch in 0..epochs {

@@ -201,6 +201,10 @@ impl<S: Scalar> Tape<S> {
 
     /// Calls `f` with a reference to a recorded value (no copy).
     ///
+    /// # Panics
+    /// If `f` records on this same tape (the value is borrowed while `f`
+    /// runs); read with [`value`](Tape::value) to record afterwards.
+    ///
     /// ```
     /// let tape = dualgrad::reverse::Tape::new();
     /// let x = tape.var(nalgebra::dmatrix![1.0, 2.0]);
