@@ -54,6 +54,20 @@ fn shape_mismatches_name_the_operation_and_both_shapes() {
         t.vjp_var(y, a, &[a]),
         Err(ReverseError::Shape { op: "vjp_var", .. })
     ));
+    assert!(matches!(
+        t.hessian_vector_product(y, &[a], &[DMatrix::zeros(3, 2)]),
+        Err(ReverseError::Shape {
+            op: "hessian_vector_product",
+            ..
+        })
+    ));
+    assert!(matches!(
+        t.hessian_vector_product(y, &[a], &[]),
+        Err(ReverseError::LengthMismatch {
+            op: "hessian_vector_product",
+            ..
+        })
+    ));
     // A failed operation records nothing.
     let n = t.len();
     let _ = t.matmul(a, b);

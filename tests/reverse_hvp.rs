@@ -97,6 +97,8 @@ fn check(theta: &[f64], v: &[f64]) {
         s = t.add(s, term).unwrap();
     }
     let rev_rev = flatten(&t.gradient(s, &p).unwrap());
+    let hvp = flatten(&t.hessian_vector_product(l, &p, &vm).unwrap());
+    assert_eq!(hvp, rev_rev);
 
     // Forward-over-forward on scalars: (Hv)_k from HyperDual(θ, e1 = v, e2 = e_k).
     let n = theta.len();

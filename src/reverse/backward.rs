@@ -422,6 +422,64 @@ impl<S: Scalar> Tape<S> {
         self.recorded("vjp_var", target, cotangent, sources)
     }
 
+    /// The Hessian-vector product `H·v`: the derivative, in the direction
+    /// `v` (one matrix per source, shaped like it), of the gradient of
+    /// `target` (of its sum, if it is not 1×1) with respect to the sources.
+    /// Computed reverse-over-reverse: the gradient is recorded
+    /// ([`gradient_var`](Tape::gradient_var)), and `⟨gradient, v⟩` is
+    /// differentiated in one more backward pass. (Running the tape on
+    /// [`Dual<f64>`](crate::Dual) with the sources' tangents set to `v`
+    /// gives the same product forward-over-reverse.)
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![1.0, 2.0]);
+    /// let f = t.sum(t.powi(x, 3)?)?; // Σ x³: H = diag(6x)
+    /// let hv = t.hessian_vector_product(f, &[x], &[dmatrix![1.0, 10.0]])?;
+    /// assert_eq!(hv[0], dmatrix![6.0, 120.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn hessian_vector_product(
+        &self,
+        target: Var,
+        sources: &[Var],
+        v: &[DMatrix<S>],
+    ) -> Result<Vec<DMatrix<S>>, ReverseError> {
+        const OP: &str = "hessian_vector_product";
+        if v.len() != sources.len() {
+            return Err(ReverseError::LengthMismatch {
+                op: OP,
+                expected: sources.len(),
+                found: v.len(),
+            });
+        }
+        for (&s, vi) in sources.iter().zip(v) {
+            let ss = self.shape_of(OP, s)?;
+            if ss != vi.shape() {
+                return Err(ReverseError::shape(
+                    OP,
+                    ss,
+                    vi.shape(),
+                    "each direction must be shaped like its source",
+                ));
+            }
+        }
+        let g = self.gradient_var(target, sources)?;
+        let mut dot: Option<Var> = None;
+        for (gi, vi) in g.into_iter().zip(v) {
+            let term = self.sum(self.mul(gi, self.var_copy(vi))?)?;
+            dot = Some(match dot {
+                None => term,
+                Some(d) => self.add(d, term)?,
+            });
+        }
+        match dot {
+            Some(d) => self.gradient(d, sources),
+            None => Ok(Vec::new()),
+        }
+    }
+
     fn recorded(
         &self,
         op: &'static str,
