@@ -196,3 +196,58 @@ fn kinks_and_domains_have_defined_answers() {
     let gv = t.gradient_var(r, &[w]).unwrap()[0];
     assert_eq!(t.value(gv).unwrap(), dmatrix![0.0, 0.0]);
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any operation on operands of any shapes (empty ones included)
+        /// either records, and then differentiates without a panic, or
+        /// returns an error.
+        #[test]
+        fn no_shape_panics(
+            op in 0usize..30,
+            (r1, c1, r2, c2) in (0usize..4, 0usize..4, 0usize..4, 0usize..4),
+            label in 0usize..4,
+        ) {
+            let t = Tape::<f64>::new();
+            let a = t.var(DMatrix::from_fn(r1, c1, |i, j| i as f64 - j as f64 + 0.5));
+            let b = t.var(DMatrix::from_fn(r2, c2, |i, j| 1.0 + i as f64 + j as f64));
+            let labels = vec![label; r1];
+            let y = match op {
+                0 => t.matmul(a, b),
+                1 => t.add(a, b),
+                2 => t.sub(a, b),
+                3 => t.mul(a, b),
+                4 => t.div(a, b),
+                5 => t.add_row(a, b),
+                6 => t.mse(a, b),
+                7 => t.broadcast(a, r2, c2),
+                8 => t.cross_entropy(a, &labels),
+                9 => t.softmax(a),
+                10 => t.log_softmax(a),
+                11 => t.mean(a),
+                12 => t.norm(a),
+                13 => t.row_sums(a),
+                14 => t.col_sums(a),
+                15 => t.transpose(a),
+                16 => t.relu(a),
+                17 => t.sum(a),
+                18 => t.one_hot(&labels, c1),
+                19 => t.powi(a, -1),
+                _ => t.tanh(a),
+            };
+            if let Ok(y) = y {
+                let g = t.gradient(y, &[a, b]).unwrap();
+                prop_assert_eq!(g[0].shape(), (r1, c1));
+                prop_assert_eq!(g[1].shape(), (r2, c2));
+                let gv = t.gradient_var(y, &[a, b]).unwrap();
+                let s = t.sum(gv[0]).unwrap();
+                let h = t.gradient(s, &[a, b]).unwrap();
+                prop_assert_eq!(h[0].shape(), (r1, c1));
+            }
+        }
+    }
+}
