@@ -3,6 +3,13 @@
 use core::fmt;
 
 /// A shape `(rows, columns)`.
+///
+/// ```
+/// let t = dualgrad::reverse::Tape::<f64>::new();
+/// let s: dualgrad::reverse::Shape = t.shape(t.var(nalgebra::DMatrix::zeros(2, 3)))?;
+/// assert_eq!(s, (2, 3));
+/// # Ok::<(), dualgrad::reverse::ReverseError>(())
+/// ```
 pub type Shape = (usize, usize);
 
 /// Why an operation could not be recorded or differentiated.

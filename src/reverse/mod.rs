@@ -36,6 +36,12 @@
 //!   (`relu′(0) = 0`); the norm's gradient at 0 is 0. Element-wise
 //!   functions can be differentiated through four nested recorded backward
 //!   passes; a fifth gives NaN.
+//! - Operations check their operands when they are recorded and return a
+//!   [`ReverseError`] naming the operation and the shapes (or the label, the
+//!   empty batch, the foreign variable); nothing panics on bad input.
+//! - [`Tape::reset`] keeps the tape's storage: recorded matrices' buffers
+//!   are reused by the next recording and backward pass, so a training loop
+//!   on one tape reaches a steady state without growing.
 //! - [`Dense`], [`Mlp`], [`Sgd`] and [`Adam`] build and train small
 //!   networks.
 //!
