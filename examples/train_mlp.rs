@@ -140,6 +140,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for epoch in 0..epochs {
         let (loss, grads) = mlp.loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))?;
         adam.update(&mut mlp, &grads)?;
+        // Hand the spent gradients' storage back: no allocation per step.
+        for g in grads {
+            tape.recycle(g.dw);
+            tape.recycle(g.db);
+        }
         losses.push(loss);
         if epoch % 100 == 0 || epoch == epochs - 1 {
             println!(

@@ -106,5 +106,20 @@ mod tests {
         // Fresh buffers per step: the 6 gradients returned to the caller
         // (whose storage leaves the tape) and nothing else.
         assert_eq!(steady.0, 6, "{seen:?}");
+
+        // Recycling the gradients: no allocation at all in the steady state.
+        let mut fresh = Vec::new();
+        for _ in 0..6 {
+            let before = tape.pool.borrow().fresh;
+            let (_, g) = mlp
+                .loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))
+                .unwrap();
+            for g in g {
+                tape.recycle(g.dw);
+                tape.recycle(g.db);
+            }
+            fresh.push(tape.pool.borrow().fresh - before);
+        }
+        assert!(fresh[2..].iter().all(|&f| f == 0), "{fresh:?}");
     }
 }

@@ -122,6 +122,31 @@ impl<S: Scalar> Tape<S> {
         }
     }
 
+    /// Hands a matrix that is no longer needed (a gradient already applied
+    /// by an optimiser, say) to the tape, whose later recordings reuse its
+    /// storage: a training loop that recycles its gradients allocates
+    /// nothing in its steady state.
+    ///
+    /// ```
+    /// use dualgrad::reverse::{Activation::*, Mlp, Optimizer, Sgd, Tape, Targets};
+    /// use nalgebra::dmatrix;
+    /// let mut mlp = Mlp::<f64>::new(&[1, 4, 1], &[Tanh, Identity], 0)?;
+    /// let (x, y) = (dmatrix![0.0; 1.0], dmatrix![1.0; 0.0]);
+    /// let (mut tape, mut sgd) = (Tape::new(), Sgd::new(0.1));
+    /// for _ in 0..10 {
+    ///     let (_, grads) = mlp.loss_and_gradients(&mut tape, &x, Targets::Values(&y))?;
+    ///     sgd.update(&mut mlp, &grads)?;
+    ///     for g in grads {
+    ///         tape.recycle(g.dw);
+    ///         tape.recycle(g.db);
+    ///     }
+    /// }
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn recycle(&self, m: DMatrix<S>) {
+        self.pool.borrow_mut().give(m);
+    }
+
     /// The number of recorded nodes (inputs and operation results).
     ///
     /// ```
