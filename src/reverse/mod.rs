@@ -48,10 +48,12 @@
 //! Everything here is available as `dualgrad::reverse::…` with the
 //! `nalgebra` and `alloc` features (both on by default).
 
+mod algebra;
 mod backward;
 mod error;
 mod kernels;
 mod layers;
+mod mlp;
 mod op;
 mod ops;
 mod optim;
@@ -60,7 +62,8 @@ mod tape;
 mod vjp;
 
 pub use error::{ReverseError, Shape};
-pub use layers::{Activation, Dense, DenseGrad, Mlp, Targets};
+pub use layers::{Activation, Dense, DenseGrad};
+pub use mlp::{Mlp, Targets};
 pub use ops::one_hot;
 pub use optim::{Adam, Optimizer, Sgd};
 pub use tape::{Tape, Var};

@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 use nalgebra::DMatrix;
 
 use super::error::ReverseError;
-use super::layers::{DenseGrad, Mlp};
+use super::layers::DenseGrad;
+use super::mlp::Mlp;
 use crate::Scalar;
 
 /// Checks that parameters and gradients match in number and shapes.
