@@ -131,6 +131,16 @@ pub(crate) fn deriv_mul<S: Scalar>(
             g * (four * e / (one_e * one_e))
         });
     }
+    if (f, k) == (Fun::Softplus, 1) && S::DEPTH == 0 {
+        // The rule table's softplus′ is σ(x): no logarithm needed.
+        return zip(p, g, x, |g, x| {
+            if g.is_zero() {
+                S::zero()
+            } else {
+                g * x.sigmoid()
+            }
+        });
+    }
     if (f, k) == (Fun::Relu, 1) {
         return zip(p, g, x, |g, x| {
             if g.is_zero() {
