@@ -29,6 +29,10 @@
 //!   [`hessian`], [`jacobian`], …) take the function as a closure.
 //! - No tape, no allocation, and no `std` needed (`default-features = false,
 //!   features = ["libm"]`).
+//! - `reverse` (features `nalgebra` and `alloc`): a gradient tape on
+//!   `nalgebra::DMatrix` values for many-parameter gradients, MLP layers,
+//!   losses and optimisers, with a backward pass that can itself be
+//!   differentiated (`dualgrad::reverse::Tape`).
 //!
 //! - [`check`]: test a hand-written gradient, Jacobian, Hessian or
 //!   vector-Jacobian product against the exact forward-mode one and against
@@ -148,3 +152,6 @@ pub use num_traits;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub mod reverse;
