@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::number::{impl_number, sc, Number};
+use crate::number::{dz, impl_number, sc, Number};
 use crate::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -130,7 +130,7 @@ impl<T: Scalar> Number<T> for Dual<T> {
     #[inline(always)]
     fn div(self, o: Self) -> Self {
         let q = self.re / o.re;
-        Dual::new(q, (self.eps - sc(q, o.eps)) / o.re)
+        Dual::new(q, dz(self.eps - sc(q, o.eps), o.re))
     }
 }
 

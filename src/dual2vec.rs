@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::number::{impl_number, sc, Number};
+use crate::number::{dz, impl_number, sc, Number};
 use crate::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -214,11 +214,11 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
         let gb = o.grad;
         self.re = q;
         for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
-            *x = (*x - sc(q, *y)) / b;
+            *x = dz(*x - sc(q, *y), b);
         }
         let g = self.grad;
         self.for_upper(|i, j, h| {
-            *h = (*h - sc(q, o.hess[i][j]) - (g[i] * gb[j] + gb[i] * g[j])) / b;
+            *h = dz(*h - sc(q, o.hess[i][j]) - (g[i] * gb[j] + gb[i] * g[j]), b);
         });
         self
     }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::number::{impl_number, sc, Number};
+use crate::number::{dz, impl_number, sc, Number};
 use crate::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -146,7 +146,7 @@ impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
         let q = self.re / o.re;
         self.re = q;
         for (e, oe) in self.eps.iter_mut().zip(o.eps.iter()) {
-            *e = (*e - sc(q, *oe)) / o.re;
+            *e = dz(*e - sc(q, *oe), o.re);
         }
         self
     }

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::number::{impl_number, sc, Number};
+use crate::number::{dz, impl_number, sc, Number};
 use crate::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -140,9 +140,9 @@ impl<T: Scalar> Number<T> for HyperDual<T> {
     fn div(self, o: Self) -> Self {
         let (a, b) = (self, o);
         let q = a.re / b.re;
-        let e1 = (a.e1 - sc(q, b.e1)) / b.re;
-        let e2 = (a.e2 - sc(q, b.e2)) / b.re;
-        let e12 = (a.e12 - sc(q, b.e12) - (e1 * b.e2 + e2 * b.e1)) / b.re;
+        let e1 = dz(a.e1 - sc(q, b.e1), b.re);
+        let e2 = dz(a.e2 - sc(q, b.e2), b.re);
+        let e12 = dz(a.e12 - sc(q, b.e12) - (e1 * b.e2 + e2 * b.e1), b.re);
         HyperDual::new(q, e1, e2, e12)
     }
 }

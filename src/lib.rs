@@ -29,6 +29,53 @@
 //!   [`hessian`], [`jacobian`], …) take the function as a closure.
 //! - No tape, no allocation, and no `std` needed (`default-features = false,
 //!   features = ["libm"]`).
+//! - `reverse` (features `nalgebra` and `alloc`): a gradient tape on
+//!   `nalgebra::DMatrix` values for many-parameter gradients, MLP layers,
+//!   losses and optimisers, with a backward pass that can itself be
+//!   differentiated (`dualgrad::reverse::Tape`).
+//!
+//! - [`check`]: test a hand-written gradient, Jacobian, Hessian or
+//!   vector-Jacobian product against the exact forward-mode one and against
+//!   Richardson-extrapolated finite differences (`gradcheck` for Rust), with
+//!   `proptest` strategies behind the `proptest` feature.
+//!
+//! ## Differentiating through nalgebra (feature `nalgebra`, default)
+//! Every number type implements nalgebra's scalar traits (`RealField`,
+//! `ComplexField`, the `approx` comparisons) whenever the type it is built
+//! on does, so at any nesting depth: matrices of dual numbers go through
+//! nalgebra's own LU, Cholesky, QR, SVD, eigen-decompositions, `inverse`,
+//! `determinant`, `norm`, and the derivatives come out of them. The drivers
+//! `gradient_vec`, `jacobian_mat`, `hessian_mat` (and, with `alloc`,
+//! `gradient_dvec`, `jacobian_dmat`, `hessian_dmat`) take and return
+//! nalgebra vectors and matrices.
+//!
+//! ```
+//! # #[cfg(feature = "nalgebra")] {
+//! use dualgrad::nalgebra::{Matrix3, Vector3};
+//! use dualgrad::{derivative, gradient_vec, Dual};
+//!
+//! let a = Matrix3::<f64>::new(4.0, 1.0, 0.5, 1.0, 3.0, 0.2, 0.5, 0.2, 2.0);
+//! let b = Matrix3::new(0.1, 0.3, 0.0, 0.3, -0.2, 0.1, 0.0, 0.1, 0.4);
+//!
+//! // Jacobi's formula: d/dt det(A + tB) at 0 is det(A)·tr(A⁻¹B).
+//! let (det, ddet) = derivative(|t| (a.cast() + b.cast() * t).determinant(), 0.0);
+//! assert_eq!(det, a.determinant());
+//! let jacobi = det * (a.try_inverse().unwrap() * b).trace();
+//! assert!((ddet - jacobi).abs() < 1e-14);
+//!
+//! // The derivative of the solution of (A + tB) x = r, through Cholesky: −A⁻¹B x.
+//! let r = Vector3::new(1.0, 2.0, 3.0);
+//! let m = a.cast() + b.cast() * Dual::variable(0.0);
+//! let x = m.cholesky().unwrap().solve(&r.cast());
+//! let x0 = a.cholesky().unwrap().solve(&r);
+//! let expect = -(a.try_inverse().unwrap() * b * x0);
+//! assert!((x.map(|xi| xi.eps) - expect).amax() < 1e-15);
+//!
+//! // Gradients over nalgebra vectors: ∇‖x‖ = x/‖x‖.
+//! let (n, g) = gradient_vec(|x| x.norm(), Vector3::new(1.0, 2.0, 2.0));
+//! assert_eq!((n, g), (3.0, Vector3::new(1.0, 2.0, 2.0) / 3.0));
+//! # }
+//! ```
 //!
 //! ## Conventions at kinks and edges
 //! - `abs′(0) = 0`, `relu′(0) = 0`; `max`/`min` at a tie take the mean of
@@ -37,13 +84,19 @@
 //! - `sqrt′(0) = +∞`; `powi(0, n)` and `powf(0, p)` follow their limits;
 //!   `hypot` and `atan2` have derivative 0 at the origin.
 //! - A derivative part that is exactly zero stays zero through any
-//!   elementary function (no `0 · ∞ = NaN` for constants).
+//!   elementary function and through division (no `0 · ∞ = NaN` or
+//!   `0 / 0 = NaN` for constants: `1 / 0` is `∞` with derivative 0).
 //! - Outside a function's domain (`ln(−1)`, `sqrt(−1)`, `asin(2)`) every
 //!   part is NaN, as the float's value would be; nothing panics.
 //! - Comparisons (`==`, `<`) look at the value part only; `is_zero()` asks
 //!   whether every part is zero.
 #![cfg_attr(not(feature = "std"), no_std)]
-#![forbid(unsafe_code)]
+// simba's `SimdValue` trait declares two `unsafe fn`s that its implementors
+// must match; with the `nalgebra` feature the one impl that writes them is
+// allowed (their bodies contain no unsafe operation), everything else stays
+// denied. Without the feature, unsafe code is forbidden outright.
+#![cfg_attr(not(feature = "nalgebra"), forbid(unsafe_code))]
+#![cfg_attr(feature = "nalgebra", deny(unsafe_code))]
 #![deny(missing_docs)]
 
 #[cfg(feature = "alloc")]
@@ -62,8 +115,12 @@ mod dual;
 mod dual2vec;
 mod dualvec;
 mod hyperdual;
+#[cfg(feature = "nalgebra")]
+mod linalg;
 pub mod prelude;
 mod scalar;
+
+pub mod check;
 
 pub use drivers::*;
 #[cfg(feature = "alloc")]
@@ -72,6 +129,19 @@ pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
 pub use hyperdual::HyperDual;
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub use linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};
+#[cfg(feature = "nalgebra")]
+pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
+/// The nalgebra version this crate implements its traits for (feature
+/// `nalgebra`), re-exported so that user code can name the same one.
+///
+/// ```
+/// let m = dualgrad::nalgebra::Matrix2::new(1.0, 2.0, 3.0, 4.0);
+/// assert_eq!(m.determinant(), -2.0);
+/// ```
+#[cfg(feature = "nalgebra")]
+pub use nalgebra;
 pub use scalar::Scalar;
 
 /// The `num-traits` crate this crate's traits come from, re-exported so that
@@ -82,3 +152,6 @@ pub use num_traits;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub mod reverse;

@@ -109,6 +109,18 @@ pub(crate) fn sc<T: Scalar>(d: T, t: T) -> T {
     }
 }
 
+/// `n / d`, except that a zero numerator stays zero even where `d` is 0:
+/// the derivative parts of a quotient of constants stay zero (`1 / 0` is
+/// `∞` with derivative 0, as `recip(0)` is, not NaN).
+#[inline(always)]
+pub(crate) fn dz<T: Scalar>(n: T, d: T) -> T {
+    if n.is_zero() {
+        T::zero()
+    } else {
+        n / d
+    }
+}
+
 /// Derives every public trait of a number type from its [`Number`] impl.
 /// `impl_number!([T: Scalar, const N: usize] DualVec<T, N>)`.
 macro_rules! impl_number {
@@ -766,13 +778,14 @@ pub(crate) fn fmt_part<T: Scalar>(f: &mut core::fmt::Formatter<'_>, x: &T) -> co
     }
 }
 
-/// Writes ` + x·unit` (or ` - |x|·unit` for a negative plain number).
+/// Writes ` + x·unit` (or ` - |x|·unit` for a negative plain number; a NaN
+/// is written ` + NaN` whatever its sign bit).
 pub(crate) fn fmt_term<T: Scalar>(
     f: &mut core::fmt::Formatter<'_>,
     x: &T,
     unit: &str,
 ) -> core::fmt::Result {
-    if T::DEPTH == 0 && x.is_sign_negative() {
+    if T::DEPTH == 0 && x.is_sign_negative() && !x.is_nan() {
         f.write_str(" - ")?;
         fmt_part(f, &-*x)?;
     } else {

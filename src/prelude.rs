@@ -13,5 +13,9 @@ pub use crate::drivers::*;
 pub use crate::drivers_dyn::{
     gradient_dyn, hessian_dyn, jacobian_dyn, ChunkDual, ChunkDual2, CHUNK,
 };
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub use crate::linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};
+#[cfg(feature = "nalgebra")]
+pub use crate::linalg::{gradient_vec, hessian_mat, jacobian_mat};
 pub use crate::{Dual, Dual2Vec, DualVec, HyperDual, Scalar};
 pub use num_traits::{Float, FloatConst, One, Zero};

@@ -298,10 +298,16 @@ pub(crate) fn tan<T: Scalar>(x: T, second: bool) -> Jet<T> {
     jet(f, d1, || two::<T>() * f * d1, second)
 }
 
-/// 1 − x², computed as (1 − x)(1 + x) so that it keeps its digits near ±1.
+/// 1 − x², computed as (1 − x)(1 + x) so that it keeps its digits near ±1,
+/// and as 1 − x·x for |x| < ½, where the derivative of the product form
+/// (−(1 + x) + (1 − x), which nested types compute) would cancel.
 #[inline(always)]
 fn one_minus_sq<T: Scalar>(x: T) -> T {
-    (T::one() - x) * (T::one() + x)
+    if Float::abs(x) < T::lit(0.5) {
+        T::one() - x * x
+    } else {
+        (T::one() - x) * (T::one() + x)
+    }
 }
 
 #[inline]
@@ -364,9 +370,10 @@ pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
     let dy = cx / r; // ∂f/∂y = x / r²
     let dx = -cy / r; // ∂f/∂x = −y / r²
     let (fyy, fxy, fxx) = if second {
-        let r2 = r * r;
-        let k = two::<T>() * cx * cy / r2; // 2xy / r⁴
-        (-k, (cy * cy - cx * cx) / r2, k)
+        // Divided by r twice, not by r²: r² underflows for r < 1e-154
+        // (0/0 = NaN on an axis) and overflows for r > 1e154.
+        let k = two::<T>() * cx * cy / r / r; // 2xy / r⁴
+        (-k, (cy * cy - cx * cx) / r / r, k)
     } else {
         (zero, zero, zero)
     };
@@ -409,9 +416,16 @@ pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.tanh();
     // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
     // loses every digit for |x| > 19) and no overflow for any x.
-    let e = exp_neg_2abs(x);
-    let one_e = T::one() + e;
-    let d1 = T::lit(4.0) * e / (one_e * one_e);
+    // Near 0 it is 1/cosh²x instead: the same value, but its own
+    // derivative (which nested types compute from it) has no cancellation.
+    let d1 = if Float::abs(x) < T::lit(0.5) {
+        let s = x.cosh().recip();
+        s * s
+    } else {
+        let e = exp_neg_2abs(x);
+        let one_e = T::one() + e;
+        T::lit(4.0) * e / (one_e * one_e)
+    };
     jet(f, d1, || -two::<T>() * f * d1, second)
 }
 
@@ -425,7 +439,9 @@ pub(crate) fn asinh<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.acosh();
-    let d1 = ((x - T::one()) * (x + T::one())).sqrt().recip();
+    // 1/√(x−1)·√(x+1): the product under one root would overflow for
+    // x > 1e154 and give 0.
+    let d1 = ((x - T::one()).sqrt() * (x + T::one()).sqrt()).recip();
     jet(f, d1, || -x * d1 * d1 * d1, second)
 }
 
@@ -485,8 +501,15 @@ fn sigmoid_from<T: Scalar>(x: T, nonneg: bool, e: T, second: bool) -> Jet<T> {
     let one_e = T::one() + e;
     // σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
     let f = if nonneg { one_e.recip() } else { e / one_e };
-    // σ′ = e/(1+e)², exact even where σ rounds to 1.
-    let d1 = e / (one_e * one_e);
+    // σ′ = e/(1+e)², exact even where σ rounds to 1. Near 0 it is written
+    // as sech²(x/2)/4 instead: the same value, but its own derivative
+    // (which nested types compute from it) has no cancellation there.
+    let d1 = if Float::abs(x) < T::one() {
+        let s = (x * T::lit(0.5)).cosh().recip();
+        s * s * T::lit(0.25)
+    } else {
+        e / (one_e * one_e)
+    };
     // σ″ = σ′(1 − 2σ) and 1 − 2σ = −tanh(x/2), which keeps its digits near 0.
     jet(f, d1, || -d1 * (x * T::lit(0.5)).tanh(), second)
 }
@@ -537,7 +560,18 @@ pub(crate) fn hypot<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
     if f == zero {
         return Jet2::constant(f);
     }
-    let (cx, cy) = (x / f, y / f);
+    // cx = x/f and cy = y/f, written through the ratio of the smaller to
+    // the larger argument: the same values, but their own derivatives
+    // (which nested types compute) do not cancel when |x| ≫ |y| or |y| ≫ |x|.
+    let (cx, cy) = if Float::abs(y) >= Float::abs(x) {
+        let r = x / y;
+        let cy = y.signum() / (T::one() + r * r).sqrt();
+        (r * cy, cy)
+    } else {
+        let r = y / x;
+        let cx = x.signum() / (T::one() + r * r).sqrt();
+        (cx, r * cx)
+    };
     let (fxx, fxy, fyy) = if second {
         (cy * cy / f, -(cx * cy) / f, cx * cx / f)
     } else {

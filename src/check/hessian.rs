@@ -1,0 +1,189 @@
+//! [`check_hessian`]: a given Hessian against the exact second-order one
+//! and against finite differences of the exact gradient.
+
+use core::fmt;
+
+use super::agreement::{compare, Agreement, Shape};
+use super::function::ScalarFn;
+use super::gradient::{shifted, write_comparisons, write_entries, write_header};
+use super::richardson::{derivative, first_step};
+use super::tolerance::{CheckReal, Tolerance};
+use crate::{gradient, hessian};
+
+/// The outcome of [`check_hessian`]: like
+/// [`GradientReport`](super::GradientReport), with `N × N` matrices and
+/// `(row, column)` indices.
+///
+/// ```
+/// use dualgrad::{check::check_hessian, scalar_fn};
+/// let f = scalar_fn!(|[x, y]| x * x * y);
+/// let r = check_hessian(&f, [3.0, 2.0], [[4.0, 6.0], [6.0, 1.0]]);
+/// assert_eq!(r.worst(), (1, 1)); // ∂²(x²y)/∂y² = 0
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct HessianReport<T, const N: usize> {
+    /// The point `x` of the check.
+    pub point: [T; N],
+    /// The Hessian under test.
+    pub given: [[T; N]; N],
+    /// The exact Hessian, from one evaluation on `Dual2Vec`.
+    pub exact: [[T; N]; N],
+    /// Richardson-extrapolated central differences of the exact gradient:
+    /// column `j` is the derivative of `∇f` along `xⱼ`.
+    pub finite_difference: [[T; N]; N],
+    /// The extrapolation's error estimate, per entry.
+    pub fd_error: [[T; N]; N],
+    /// The finite-difference step of the kept estimate, per entry.
+    pub step: [[T; N]; N],
+    /// `given` against `exact`.
+    pub vs_exact: Agreement<T, (usize, usize)>,
+    /// `given` against `finite_difference`.
+    pub vs_fd: Agreement<T, (usize, usize)>,
+    /// `exact` against `finite_difference`.
+    pub exact_vs_fd: Agreement<T, (usize, usize)>,
+    /// The tolerance used.
+    pub tolerance: Tolerance<T>,
+}
+
+/// Compares a hand-written Hessian `given` of `f` at `x` with the exact
+/// Hessian (forward mode on `Dual2Vec`) and with central differences of the
+/// exact gradient (Richardson-extrapolated), using the default
+/// [`Tolerance`]. An asymmetric `given` fails at the entry that differs.
+///
+/// ```
+/// use dualgrad::{check::check_hessian, scalar_fn};
+/// // f = x·sin(y)
+/// let f = scalar_fn!(|[x, y]| x * y.sin());
+/// let (x, y) = (2.0_f64, 0.3_f64);
+/// let h = [[0.0, y.cos()], [y.cos(), -x * y.sin()]];
+/// assert!(check_hessian(&f, [x, y], h).passed());
+/// ```
+pub fn check_hessian<T: CheckReal, F: ScalarFn<N>, const N: usize>(
+    f: &F,
+    x: [T; N],
+    given: [[T; N]; N],
+) -> HessianReport<T, N> {
+    check_hessian_with(f, x, given, Tolerance::default())
+}
+
+/// [`check_hessian`] with an explicit [`Tolerance`].
+///
+/// ```
+/// use dualgrad::check::{check_hessian_with, Tolerance};
+/// use dualgrad::scalar_fn;
+/// let f = scalar_fn!(|[x]| x.powi(4));
+/// let t = Tolerance::default().with_rel(0.0).with_abs(0.0);
+/// assert!(check_hessian_with(&f, [0.5], [[3.0]], t).vs_exact.passed);
+/// ```
+pub fn check_hessian_with<T: CheckReal, F: ScalarFn<N>, const N: usize>(
+    f: &F,
+    x: [T; N],
+    given: [[T; N]; N],
+    tolerance: Tolerance<T>,
+) -> HessianReport<T, N> {
+    let (_, _, exact) = hessian(|v| f.eval(v), x);
+    let x64 = x.map(T::as_f64);
+    let mut fd = [[T::zero(); N]; N];
+    let mut fd_error = fd;
+    let mut step = fd;
+    for j in 0..N {
+        let column = |t: f64| gradient(|v| f.eval(v), shifted(x64, j, t)).1;
+        let e = derivative(column, first_step(x64[j]));
+        for i in 0..N {
+            fd[i][j] = T::lit(e.value[i]);
+            fd_error[i][j] = T::lit(e.error[i]);
+            step[i][j] = T::lit(e.step[i]);
+        }
+    }
+    let t = tolerance;
+    let (g, e, d) = (
+        given.as_flattened(),
+        exact.as_flattened(),
+        fd.as_flattened(),
+    );
+    let idx = |k: usize| (k / N, k % N);
+    HessianReport {
+        point: x,
+        given,
+        exact,
+        finite_difference: fd,
+        fd_error,
+        step,
+        vs_exact: compare(g, e, t.abs, t.rel).map_index(idx),
+        vs_fd: compare(g, d, t.fd_abs, t.fd_rel).map_index(idx),
+        exact_vs_fd: compare(e, d, t.fd_abs, t.fd_rel).map_index(idx),
+        tolerance,
+    }
+}
+
+impl<T: CheckReal, const N: usize> HessianReport<T, N> {
+    /// Whether the given Hessian agrees with both references.
+    ///
+    /// ```
+    /// use dualgrad::{check::check_hessian, scalar_fn};
+    /// assert!(check_hessian(&scalar_fn!(|[x]| x * x * x), [2.0], [[12.0]]).passed());
+    /// ```
+    pub fn passed(&self) -> bool {
+        self.vs_exact.passed && self.vs_fd.passed
+    }
+
+    /// The `(row, column)` entry to look at.
+    ///
+    /// ```
+    /// use dualgrad::{check::check_hessian, scalar_fn};
+    /// let r = check_hessian(&scalar_fn!(|[x, y]| x * y), [1.0, 1.0], [[0.0, 1.0], [-1.0, 0.0]]);
+    /// assert_eq!(r.worst(), (1, 0));
+    /// ```
+    pub fn worst(&self) -> (usize, usize) {
+        if !self.vs_exact.passed || self.vs_fd.passed {
+            self.vs_exact.worst
+        } else {
+            self.vs_fd.worst
+        }
+    }
+
+    /// Panics with this report as the message unless it passed.
+    ///
+    /// ```should_panic
+    /// use dualgrad::{check::check_hessian, scalar_fn};
+    /// check_hessian(&scalar_fn!(|[x]| x.exp()), [0.0], [[0.0]]).assert();
+    /// ```
+    #[track_caller]
+    pub fn assert(&self) {
+        if !self.passed() {
+            panic!("{self}");
+        }
+    }
+}
+
+impl<T: CheckReal, const N: usize> fmt::Display for HessianReport<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shape = Shape::Matrix { cols: N };
+        let (r, c) = self.worst();
+        write_header(f, "Hessian", self.passed(), shape, r * N + c, &self.point)?;
+        let flat = |a: &Agreement<T, (usize, usize)>| a.map_index(|(r, c)| r * N + c);
+        write_comparisons(
+            f,
+            shape,
+            &self.tolerance,
+            [
+                &flat(&self.vs_exact),
+                &flat(&self.vs_fd),
+                &flat(&self.exact_vs_fd),
+            ],
+        )?;
+        write_entries(
+            f,
+            shape,
+            [
+                self.given.as_flattened(),
+                self.exact.as_flattened(),
+                self.finite_difference.as_flattened(),
+                self.fd_error.as_flattened(),
+                self.step.as_flattened(),
+            ],
+            r * N + c,
+            &self.tolerance,
+        )
+    }
+}

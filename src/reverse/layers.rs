@@ -1,0 +1,250 @@
+//! [`Dense`] layers and their [`Activation`]s, on the tape or on plain
+//! matrices.
+
+use nalgebra::DMatrix;
+
+use super::error::ReverseError;
+use super::kernels;
+use super::op::Fun;
+use super::pool::Pool;
+use super::tape::{Tape, Var};
+use crate::Scalar;
+
+/// An element-wise activation function of a [`Dense`] layer.
+///
+/// ```
+/// use dualgrad::reverse::Activation;
+/// assert_eq!(Activation::Relu.apply(-2.0_f64), 0.0);
+/// assert_eq!(Activation::Identity.apply(-2.0_f64), -2.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// No activation: `x`.
+    Identity,
+    /// `max(x, 0)`, with derivative 0 at 0.
+    Relu,
+    /// `tanh x`.
+    Tanh,
+    /// The logistic function.
+    Sigmoid,
+    /// `ln(1 + eˣ)`.
+    Softplus,
+}
+
+impl Activation {
+    fn fun(self) -> Option<Fun> {
+        match self {
+            Activation::Identity => None,
+            Activation::Relu => Some(Fun::Relu),
+            Activation::Tanh => Some(Fun::Tanh),
+            Activation::Sigmoid => Some(Fun::Sigmoid),
+            Activation::Softplus => Some(Fun::Softplus),
+        }
+    }
+
+    /// The activation of one number.
+    ///
+    /// ```
+    /// use dualgrad::reverse::Activation;
+    /// assert_eq!(Activation::Sigmoid.apply(0.0_f32), 0.5);
+    /// ```
+    pub fn apply<S: Scalar>(self, x: S) -> S {
+        self.fun().map_or(x, |f| f.apply(x))
+    }
+
+    /// Records the activation of every entry of `x` on the tape.
+    ///
+    /// ```
+    /// use dualgrad::reverse::{Activation, Tape};
+    /// use nalgebra::dmatrix;
+    /// let t = Tape::new();
+    /// let x = t.var(dmatrix![-1.0, 2.0]);
+    /// let y = Activation::Relu.record(&t, x)?;
+    /// assert_eq!(t.value(y)?, dmatrix![0.0, 2.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn record<S: Scalar>(self, t: &Tape<S>, x: Var) -> Result<Var, ReverseError> {
+        match self {
+            Activation::Identity => t.check("activation", x).map(|_| x),
+            Activation::Relu => t.relu(x),
+            Activation::Tanh => t.tanh(x),
+            Activation::Sigmoid => t.sigmoid(x),
+            Activation::Softplus => t.softplus(x),
+        }
+    }
+
+    /// The initial weights' scale: He for ReLU-like, Glorot otherwise.
+    fn init_limit(self, inputs: usize, outputs: usize) -> f64 {
+        match self {
+            Activation::Relu | Activation::Softplus => {
+                num_traits::Float::sqrt(6.0 / inputs.max(1) as f64)
+            }
+            _ => num_traits::Float::sqrt(6.0 / (inputs + outputs).max(1) as f64),
+        }
+    }
+}
+
+/// A small deterministic generator (splitmix64) for initial weights.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        2.0 * ((z >> 11) as f64 / (1u64 << 53) as f64) - 1.0
+    }
+}
+
+/// A dense (fully connected) layer `activation(x·W + b)` on a batch `x`
+/// whose rows are examples: `W` is inputs×outputs, `b` is 1×outputs.
+///
+/// ```
+/// use dualgrad::reverse::{Activation, Dense};
+/// use nalgebra::dmatrix;
+/// let layer = Dense::new(dmatrix![1.0, -1.0; 2.0, 0.5], dmatrix![0.5, 0.0], Activation::Relu)?;
+/// let y = layer.forward(&dmatrix![1.0, 1.0; -1.0, 0.0])?;
+/// assert_eq!(y, dmatrix![3.5, 0.0; 0.0, 1.0]);
+/// # Ok::<(), dualgrad::reverse::ReverseError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense<S: Scalar> {
+    /// The weights, inputs×outputs.
+    pub w: DMatrix<S>,
+    /// The bias, 1×outputs.
+    pub b: DMatrix<S>,
+    /// The activation.
+    pub activation: Activation,
+}
+
+/// The gradient of a loss with respect to one [`Dense`] layer's parameters.
+///
+/// ```
+/// use dualgrad::reverse::DenseGrad;
+/// let g = DenseGrad { dw: nalgebra::DMatrix::<f64>::zeros(2, 3), db: nalgebra::DMatrix::zeros(1, 3) };
+/// assert_eq!(g.dw.shape(), (2, 3));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct DenseGrad<S: Scalar> {
+    /// ∂loss/∂W, shaped like `W`.
+    pub dw: DMatrix<S>,
+    /// ∂loss/∂b, shaped like `b`.
+    pub db: DMatrix<S>,
+}
+
+impl<S: Scalar> Dense<S> {
+    /// A layer from its weights and bias (`b` must be 1×(columns of `w`)).
+    ///
+    /// ```
+    /// use dualgrad::reverse::{Activation, Dense};
+    /// use nalgebra::DMatrix;
+    /// assert!(Dense::new(DMatrix::<f64>::zeros(2, 3), DMatrix::zeros(1, 3), Activation::Tanh).is_ok());
+    /// assert!(Dense::new(DMatrix::<f64>::zeros(2, 3), DMatrix::zeros(3, 1), Activation::Tanh).is_err());
+    /// ```
+    pub fn new(w: DMatrix<S>, b: DMatrix<S>, activation: Activation) -> Result<Self, ReverseError> {
+        if b.shape() != (1, w.ncols()) {
+            return Err(ReverseError::shape(
+                "Dense::new",
+                w.shape(),
+                b.shape(),
+                "the bias must be 1×(columns of the weights)",
+            ));
+        }
+        Ok(Dense { w, b, activation })
+    }
+
+    /// A layer with uniformly random weights (He scaling for ReLU and
+    /// softplus, Glorot otherwise) from a seed, and a zero bias.
+    ///
+    /// ```
+    /// use dualgrad::reverse::{Activation, Dense};
+    /// let l = Dense::<f64>::init(4, 3, Activation::Tanh, 7);
+    /// assert_eq!((l.inputs(), l.outputs()), (4, 3));
+    /// assert_eq!(l, Dense::init(4, 3, Activation::Tanh, 7)); // deterministic
+    /// ```
+    pub fn init(inputs: usize, outputs: usize, activation: Activation, seed: u64) -> Self {
+        let limit = activation.init_limit(inputs, outputs);
+        let mut rng = SplitMix(seed);
+        Dense {
+            w: DMatrix::from_fn(inputs, outputs, |_, _| S::lit(limit * rng.uniform())),
+            b: DMatrix::zeros(1, outputs),
+            activation,
+        }
+    }
+
+    /// The number of inputs (rows of `W`).
+    ///
+    /// ```
+    /// assert_eq!(dualgrad::reverse::Dense::<f64>::init(4, 3, dualgrad::reverse::Activation::Relu, 0).inputs(), 4);
+    /// ```
+    pub fn inputs(&self) -> usize {
+        self.w.nrows()
+    }
+
+    /// The number of outputs (columns of `W`).
+    ///
+    /// ```
+    /// assert_eq!(dualgrad::reverse::Dense::<f64>::init(4, 3, dualgrad::reverse::Activation::Relu, 0).outputs(), 3);
+    /// ```
+    pub fn outputs(&self) -> usize {
+        self.w.ncols()
+    }
+
+    fn check_input(&self, op: &'static str, x: (usize, usize)) -> Result<(), ReverseError> {
+        if x.1 != self.inputs() {
+            return Err(ReverseError::shape(
+                op,
+                x,
+                self.w.shape(),
+                "the batch needs one column per input of the layer",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The layer applied to a batch (rows are examples), without a tape.
+    ///
+    /// ```
+    /// use dualgrad::reverse::{Activation, Dense};
+    /// use nalgebra::dmatrix;
+    /// let l = Dense::new(dmatrix![2.0; 3.0], dmatrix![1.0], Activation::Identity)?;
+    /// assert_eq!(l.forward(&dmatrix![1.0, 1.0])?, dmatrix![6.0]);
+    /// assert!(l.forward(&dmatrix![1.0]).is_err());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn forward(&self, x: &DMatrix<S>) -> Result<DMatrix<S>, ReverseError> {
+        self.check_input("Dense::forward", x.shape())?;
+        let mut p = Pool::default();
+        let h = kernels::matmul(&mut p, x, &self.w);
+        let mut y = kernels::add_row(&mut p, &h, &self.b);
+        p.give(h);
+        if let Some(f) = self.activation.fun() {
+            y = kernels::map_fun(&mut p, &y, f);
+        }
+        Ok(y)
+    }
+
+    /// Records the layer applied to the batch `x`, with `W` and `b`
+    /// recorded as new variables; returns `(output, W, b)` so that
+    /// gradients with respect to `W` and `b` can be asked for.
+    ///
+    /// ```
+    /// use dualgrad::reverse::{Activation, Dense, Tape};
+    /// use nalgebra::dmatrix;
+    /// let l = Dense::new(dmatrix![2.0; 3.0], dmatrix![1.0], Activation::Identity)?;
+    /// let t = Tape::new();
+    /// let (y, w, b) = l.record(&t, t.var(dmatrix![1.0, 1.0]))?;
+    /// let g = t.gradient(y, &[w, b])?;
+    /// assert_eq!((g[0].clone(), g[1].clone()), (dmatrix![1.0; 1.0], dmatrix![1.0]));
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn record(&self, t: &Tape<S>, x: Var) -> Result<(Var, Var, Var), ReverseError> {
+        self.check_input("Dense::record", t.shape_of("Dense::record", x)?)?;
+        let w = t.var_copy(&self.w);
+        let b = t.var_copy(&self.b);
+        let h = t.add_row(t.matmul(x, w)?, b)?;
+        Ok((self.activation.record(t, h)?, w, b))
+    }
+}

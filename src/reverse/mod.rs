@@ -1,0 +1,69 @@
+//! Reverse mode on nalgebra matrices: a gradient tape.
+//!
+//! Record matrix operations on a [`Tape`], then ask for the gradient of a
+//! result with respect to any recorded matrices (parameters and inputs
+//! alike) in one backward pass:
+//!
+//! ```
+//! use dualgrad::reverse::Tape;
+//! use nalgebra::dmatrix;
+//!
+//! // A linear layer and its squared-error loss (SEEDS.md example 4).
+//! let t = Tape::new();
+//! let x = t.var(dmatrix![2.0; 3.0]);
+//! let w = t.var(dmatrix![4.0, 2.0; 2.0, 1.0]);
+//! let b = t.var(dmatrix![5.0; 2.0]);
+//! let y_hat = t.add(t.matmul(w, x)?, b)?;
+//! let loss = t.mse(t.var(dmatrix![20.0; 7.0]), y_hat)?;
+//! assert_eq!(t.scalar(loss)?, 2.5);
+//! let g = t.gradient(loss, &[w, b, x])?;
+//! assert_eq!(g[0], dmatrix![-2.0, -3.0; 4.0, 6.0]);
+//! assert_eq!(g[1], dmatrix![-1.0; 2.0]);
+//! assert_eq!(g[2], dmatrix![0.0; 0.0]);
+//! # Ok::<(), dualgrad::reverse::ReverseError>(())
+//! ```
+//!
+//! - Values are `DMatrix<S>` for any [`Scalar`](crate::Scalar) `S`. On
+//!   [`Dual<f64>`](crate::Dual) the same tape gives forward-over-reverse
+//!   derivatives (Hessian-vector products).
+//! - [`Tape::gradient_var`] records the backward pass on the tape, so a
+//!   function of gradients (a gradient penalty, a Hessian-vector product)
+//!   is differentiated in one more backward pass.
+//! - Each operation's vector-Jacobian product is written once, over a small
+//!   matrix algebra with two implementations: plain matrices (fast) and
+//!   recorded operations (differentiable). Element-wise derivatives come
+//!   from the forward mode's rule table, with its conventions
+//!   (`relu′(0) = 0`); the norm's gradient at 0 is 0. Element-wise
+//!   functions can be differentiated through four nested recorded backward
+//!   passes; a fifth gives NaN.
+//! - Operations check their operands when they are recorded and return a
+//!   [`ReverseError`] naming the operation and the shapes (or the label, the
+//!   empty batch, the foreign variable); nothing panics on bad input.
+//! - [`Tape::reset`] keeps the tape's storage: recorded matrices' buffers
+//!   are reused by the next recording and backward pass, so a training loop
+//!   on one tape reaches a steady state without growing.
+//! - [`Dense`], [`Mlp`], [`Sgd`] and [`Adam`] build and train small
+//!   networks.
+//!
+//! Everything here is available as `dualgrad::reverse::…` with the
+//! `nalgebra` and `alloc` features (both on by default).
+
+mod algebra;
+mod backward;
+mod error;
+mod kernels;
+mod layers;
+mod mlp;
+mod op;
+mod ops;
+mod optim;
+mod pool;
+mod tape;
+mod vjp;
+
+pub use error::{ReverseError, Shape};
+pub use layers::{Activation, Dense, DenseGrad};
+pub use mlp::{Mlp, Targets};
+pub use ops::one_hot;
+pub use optim::{Adam, Optimizer, Sgd};
+pub use tape::{Tape, Var};

@@ -1,0 +1,125 @@
+//! [`Pool`]: spare matrix storage, so that a training loop that resets and
+//! reuses one tape does not allocate fresh buffers for every intermediate
+//! result.
+
+use alloc::vec::Vec;
+
+use nalgebra::DMatrix;
+
+use crate::Scalar;
+
+/// At most this many spare buffers are kept.
+const MAX_SPARE: usize = 256;
+
+/// Spare buffers from earlier steps.
+#[derive(Debug, Default)]
+pub(crate) struct Pool<S> {
+    spare: Vec<Vec<S>>,
+    /// How many buffers were newly allocated (none spare was large enough).
+    fresh: usize,
+}
+
+impl<S: Scalar> Pool<S> {
+    /// An empty buffer with room for `len` entries: the smallest spare one
+    /// that is large enough (so that a small request does not take a buffer
+    /// a large one will need), or a new one.
+    pub(crate) fn take(&mut self, len: usize) -> Vec<S> {
+        if len > 0 {
+            let best = self
+                .spare
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.capacity() >= len)
+                .min_by_key(|(_, b)| b.capacity())
+                .map(|(i, _)| i);
+            if let Some(i) = best {
+                let mut b = self.spare.swap_remove(i);
+                b.clear();
+                return b;
+            }
+        }
+        self.fresh += 1;
+        Vec::with_capacity(len)
+    }
+
+    /// Keeps a matrix's storage for later.
+    pub(crate) fn give(&mut self, m: DMatrix<S>) {
+        let v: Vec<S> = m.data.into();
+        if v.capacity() > 0 && self.spare.len() < MAX_SPARE {
+            self.spare.push(v);
+        }
+    }
+
+    /// An r×c matrix of the entries of `it` (column-major).
+    pub(crate) fn fill(&mut self, r: usize, c: usize, it: impl Iterator<Item = S>) -> DMatrix<S> {
+        let mut b = self.take(r * c);
+        b.extend(it);
+        DMatrix::from_vec(r, c, b)
+    }
+
+    /// An r×c zero matrix.
+    pub(crate) fn zeros(&mut self, r: usize, c: usize) -> DMatrix<S> {
+        let mut b = self.take(r * c);
+        b.resize(r * c, S::zero());
+        DMatrix::from_vec(r, c, b)
+    }
+
+    /// A copy of `a`.
+    pub(crate) fn copy(&mut self, a: &DMatrix<S>) -> DMatrix<S> {
+        let mut b = self.take(a.len());
+        b.extend_from_slice(a.as_slice());
+        DMatrix::from_vec(a.nrows(), a.ncols(), b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reverse::{Activation::*, Mlp, Tape, Targets};
+    use nalgebra::DMatrix;
+
+    /// Training on one tape reaches a steady state: the spare storage stops
+    /// growing, and a step allocates only the gradients it hands out.
+    #[test]
+    fn a_training_step_reaches_a_steady_state() {
+        let mlp = Mlp::<f64>::new(&[4, 8, 8, 3], &[Relu, Tanh, Identity], 1).unwrap();
+        let x = DMatrix::from_fn(16, 4, |i, j| (i as f64 - j as f64) / 7.0);
+        let labels: Vec<usize> = (0..16).map(|i| i % 3).collect();
+        let mut tape = Tape::new();
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            let before = tape.pool.borrow().fresh;
+            let (_, g) = mlp
+                .loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))
+                .unwrap();
+            let pool = tape.pool.borrow();
+            let spare: usize = pool.spare.iter().map(|b| b.capacity()).sum();
+            seen.push((
+                pool.fresh - before,
+                pool.spare.len(),
+                spare,
+                tape.len(),
+                g.len(),
+            ));
+        }
+        let steady = seen[2];
+        assert!(seen[2..].iter().all(|s| *s == steady), "{seen:?}");
+        // Fresh buffers per step: the 6 gradients returned to the caller
+        // (whose storage leaves the tape) and nothing else.
+        assert_eq!(steady.0, 6, "{seen:?}");
+
+        // Recycling the gradients: no allocation at all in the steady state.
+        let mut fresh = Vec::new();
+        for _ in 0..6 {
+            let before = tape.pool.borrow().fresh;
+            let (_, g) = mlp
+                .loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))
+                .unwrap();
+            for g in g {
+                tape.recycle(g.dw);
+                tape.recycle(g.db);
+            }
+            fresh.push(tape.pool.borrow().fresh - before);
+        }
+        assert!(fresh[2..].iter().all(|&f| f == 0), "{fresh:?}");
+    }
+}
