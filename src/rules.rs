@@ -414,19 +414,26 @@ fn exp_neg_2abs<T: Scalar>(x: T) -> T {
 #[inline]
 pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.tanh();
+    let d1 = tanh_d1(x);
+    jet(f, d1, || -two::<T>() * f * d1, second)
+}
+
+/// tanh′x = sech²x, without tanh x. The reverse layer's tanh kernel calls
+/// this too, so that both modes give the same bits.
+#[inline]
+pub(crate) fn tanh_d1<T: Scalar>(x: T) -> T {
     // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
     // loses every digit for |x| > 19) and no overflow for any x.
     // Near 0 it is 1/cosh²x instead: the same value, but its own
     // derivative (which nested types compute from it) has no cancellation.
-    let d1 = if Float::abs(x) < T::lit(0.5) {
+    if Float::abs(x) < T::lit(0.5) {
         let s = x.cosh().recip();
         s * s
     } else {
         let e = exp_neg_2abs(x);
         let one_e = T::one() + e;
         T::lit(4.0) * e / (one_e * one_e)
-    };
-    jet(f, d1, || -two::<T>() * f * d1, second)
+    }
 }
 
 #[inline]
