@@ -114,21 +114,14 @@ pub(crate) fn deriv_mul<S: Scalar>(
         });
     }
     if (f, k) == (Fun::Tanh, 1) && S::DEPTH == 0 {
-        // The rule table's tanh′ = 4e/(1 + e)² with e = e^(−2|x|), the same
-        // formula (and bits), without also computing tanh x.
-        let (zero, one, two, four) = (S::zero(), S::one(), S::lit(2.0), S::lit(4.0));
+        // The rule table's own tanh′ (same formula, same bits), computing
+        // tanh x only where that formula needs it.
         return zip(p, g, x, |g, x| {
             if g.is_zero() {
-                return zero;
-            }
-            let two_x = x * two;
-            let e = if x >= zero {
-                (-two_x).exp()
+                S::zero()
             } else {
-                two_x.exp()
-            };
-            let one_e = one + e;
-            g * (four * e / (one_e * one_e))
+                g * crate::rules::tanh_slope(x, || x.tanh())
+            }
         });
     }
     if (f, k) == (Fun::Softplus, 1) && S::DEPTH == 0 {
