@@ -10,7 +10,6 @@
 #[path = "support/svg.rs"]
 mod svg;
 
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use dualgrad::reverse::{Activation::*, Adam, Mlp, Optimizer, ReverseError, Tape, Targets};
