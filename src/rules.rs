@@ -414,21 +414,23 @@ fn exp_neg_2abs<T: Scalar>(x: T) -> T {
 #[inline]
 pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.tanh();
-    let d1 = tanh_d1(x);
+    let d1 = tanh_slope(x, || f);
     jet(f, d1, || -two::<T>() * f * d1, second)
 }
 
-/// tanh′x = sech²x, without tanh x. The reverse layer's tanh kernel calls
-/// this too, so that both modes give the same bits.
-#[inline]
-pub(crate) fn tanh_d1<T: Scalar>(x: T) -> T {
-    // sech²x = 4e/(1+e)² with e = e^(−2|x|): no cancellation (1 − tanh²x
-    // loses every digit for |x| > 19) and no overflow for any x.
-    // Near 0 it is 1/cosh²x instead: the same value, but its own
-    // derivative (which nested types compute from it) has no cancellation.
+/// tanh′x = sech²x, given a way to get tanh x (already computed by the
+/// forward rule, computed on demand by the reverse layer).
+///
+/// For |x| < ½ it is 1 − tanh²x: no cancellation there (|tanh x| < 0.47,
+/// error under an ulp), no second transcendental, and its own derivative
+/// −2·tanh·tanh′ (which nested types compute) has no cancellation near 0
+/// either. Elsewhere it is 4e/(1+e)² with e = e^(−2|x|): 1 − tanh²x would
+/// lose every digit for |x| > 19, and this form never overflows.
+#[inline(always)]
+pub(crate) fn tanh_slope<T: Scalar>(x: T, tanh_x: impl FnOnce() -> T) -> T {
     if Float::abs(x) < T::lit(0.5) {
-        let s = x.cosh().recip();
-        s * s
+        let t = tanh_x();
+        T::one() - t * t
     } else {
         let e = exp_neg_2abs(x);
         let one_e = T::one() + e;

@@ -114,14 +114,14 @@ pub(crate) fn deriv_mul<S: Scalar>(
         });
     }
     if (f, k) == (Fun::Tanh, 1) && S::DEPTH == 0 {
-        // The rule table's own tanh′ (the same bits), without also
-        // computing tanh x.
-        let zero = S::zero();
+        // The rule table's own tanh′ (same formula, same bits), computing
+        // tanh x only where that formula needs it.
         return zip(p, g, x, |g, x| {
             if g.is_zero() {
-                return zero;
+                S::zero()
+            } else {
+                g * crate::rules::tanh_slope(x, || x.tanh())
             }
-            g * crate::rules::tanh_d1(x)
         });
     }
     if (f, k) == (Fun::Softplus, 1) && S::DEPTH == 0 {
