@@ -36,14 +36,14 @@ WHY_F64 = {
 }
 WHY_HYPER = {
     "a": "tanh: tanh and one exp against num-dual's sinh/cosh",
-    "b": "identical machine code for every operation: equal within noise",
-    "c": "the same calls minus num-dual's atan; guards (NaN, finiteness) cost the rest",
+    "b": "the same arithmetic plus one finite-value test per product (infinite values keep zero parts zero)",
+    "c": "the same calls minus num-dual's atan; the NaN, finiteness and product tests cost the rest",
     "d": "tanh: tanh and one exp against num-dual's sinh/cosh",
 }
 WHY_DD = {
     "a": "tanh: tanh and one exp against num-dual's sinh/cosh",
-    "b": "the same arithmetic; nested guards are cheaper than num-dual's generic code",
-    "c": "atan2 from r²; the nested powf needs a second call (exactness of x^(p−1))",
+    "b": "the same arithmetic plus a finite-value test in every inner and outer product",
+    "c": "atan2 from r²; a second powf call (exact nested x^(p−1)) and the product tests",
     "d": "tanh: tanh and one exp against num-dual's sinh/cosh",
 }
 
