@@ -23,28 +23,28 @@ def median(group, bid):
 
 
 WHY_EVAL = {
-    "a": "tanh′ with one exp beyond tanh; num-dual's tanh is sinh/cosh: four calls",
+    "a": "tanh′ = 1 − tanh² (|x| < ½) or one exp; num-dual's tanh is sinh/cosh: four calls",
     "b": "the same arithmetic, instruction for instruction; the rest is seeding",
     "c": "one atan2 (r², one division) where num-dual calls atan and atan2",
     "d": "tanh as (a); the weighted sums are the same arithmetic",
 }
 WHY_F64 = {
-    "a": "tanh′ costs one more exp; a dual product is 3 multiplies instead of 1",
+    "a": "tanh′ costs at most one exp; a dual product is 3 multiplies instead of 1",
     "b": "arithmetic-bound: a dual multiply is 3 multiplies and an add",
     "c": "the calls are paid once; each derivative adds about one division",
-    "d": "weighted sums: twice the flops; tanh′ one more exp per unit",
+    "d": "weighted sums: twice the flops; tanh′ at most one exp per unit",
 }
 WHY_HYPER = {
-    "a": "tanh: tanh and one exp against num-dual's sinh/cosh",
+    "a": "tanh and at most one exp against num-dual's sinh/cosh",
     "b": "the same arithmetic plus one finite-value test per product (infinite values keep zero parts zero)",
     "c": "the same calls minus num-dual's atan; the NaN, finiteness and product tests cost the rest",
-    "d": "tanh: tanh and one exp against num-dual's sinh/cosh",
+    "d": "tanh and at most one exp against num-dual's sinh/cosh",
 }
 WHY_DD = {
-    "a": "tanh: tanh and one exp against num-dual's sinh/cosh",
+    "a": "tanh and at most one exp against num-dual's sinh/cosh",
     "b": "the same arithmetic plus a finite-value test in every inner and outer product",
     "c": "atan2 from r²; a second powf call (exact nested x^(p−1)) and the product tests",
-    "d": "tanh: tanh and one exp against num-dual's sinh/cosh",
+    "d": "tanh and at most one exp against num-dual's sinh/cosh",
 }
 
 
