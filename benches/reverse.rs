@@ -57,13 +57,13 @@ fn seed(c: &mut Criterion) {
 }
 
 fn mlp(c: &mut Criterion) {
-    let n = Net::new();
+    let mut n = Net::new();
     let mut tape = Tape::new();
     let mut hand = NetHand::new();
     let mut g = c.benchmark_group("reverse_mlp");
     g.bench_function("tape_grad", |b| {
         b.iter(|| {
-            let (l, grads) = black_box(&n).tape_grad(&mut tape).unwrap();
+            let (l, grads) = black_box(&mut n).tape_grad(&mut tape).unwrap();
             let out = l + grads[0].dw[(0, 0)] + grads[1].db[(0, 0)];
             for d in grads {
                 tape.recycle(d.dw);

@@ -65,7 +65,7 @@ fn seed_network_tape_equals_handwritten() {
 
 #[test]
 fn mlp_tape_equals_handwritten() {
-    let n = Net::new();
+    let mut n = Net::new();
     let mut tape = Tape::new();
     let mut hand = NetHand::new();
     for _ in 0..2 {

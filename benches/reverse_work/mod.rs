@@ -176,7 +176,7 @@ impl Net {
 
     /// Loss and every layer's `(dW, db)` through `Mlp::loss_and_gradients`.
     pub fn tape_grad(
-        &self,
+        &mut self,
         t: &mut Tape<f64>,
     ) -> Result<(f64, Vec<dualgrad::reverse::DenseGrad<f64>>), ReverseError> {
         self.mlp

@@ -10,8 +10,11 @@ use super::tape::Node;
 use crate::Scalar;
 
 /// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`).
+///
+/// The products here write their result with β = 0, which nalgebra's gemm
+/// documents as never reading it: the result buffer is not zeroed first.
 pub(crate) fn matmul<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    let mut c = p.zeros(a.nrows(), b.ncols());
+    let mut c = p.scratch(a.nrows(), b.ncols());
     c.gemm(S::one(), a, b, S::zero());
     c
 }
@@ -35,7 +38,7 @@ fn blas_path<S: Scalar>(r: usize, c: usize, k: usize) -> bool {
 
 /// `aᵀ · b` without forming `aᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    let mut c = p.zeros(a.ncols(), b.ncols());
+    let mut c = p.scratch(a.ncols(), b.ncols());
     if blas_path::<S>(a.ncols(), b.ncols(), a.nrows()) {
         c.gemm(S::one(), &t_view(a), b, S::zero());
     } else {
@@ -46,11 +49,14 @@ pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<
 
 /// `a · bᵀ` without forming `bᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_nt<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    let mut c = p.zeros(a.nrows(), b.nrows());
+    let mut c = p.scratch(a.nrows(), b.nrows());
     if blas_path::<S>(a.nrows(), b.nrows(), a.ncols()) {
         c.gemm(S::one(), a, &t_view(b), S::zero());
     } else {
-        c.gemm(S::one(), a, &b.transpose(), S::zero());
+        // The transpose in pooled storage, not a fresh allocation.
+        let bt = transpose(p, b);
+        c.gemm(S::one(), a, &bt, S::zero());
+        p.give(bt);
     }
     c
 }

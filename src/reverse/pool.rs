@@ -24,6 +24,13 @@ impl<S: Scalar> Pool<S> {
     /// that is large enough (so that a small request does not take a buffer
     /// a large one will need), or a new one.
     pub(crate) fn take(&mut self, len: usize) -> Vec<S> {
+        let mut b = self.take_dirty(len);
+        b.clear();
+        b
+    }
+
+    /// Like [`take`](Pool::take), but the buffer keeps its old entries.
+    fn take_dirty(&mut self, len: usize) -> Vec<S> {
         if len > 0 {
             let best = self
                 .spare
@@ -33,9 +40,7 @@ impl<S: Scalar> Pool<S> {
                 .min_by_key(|(_, b)| b.capacity())
                 .map(|(i, _)| i);
             if let Some(i) = best {
-                let mut b = self.spare.swap_remove(i);
-                b.clear();
-                return b;
+                return self.spare.swap_remove(i);
             }
         }
         self.fresh += 1;
@@ -64,6 +69,17 @@ impl<S: Scalar> Pool<S> {
         DMatrix::from_vec(r, c, b)
     }
 
+    /// An r×c matrix whose entries are unspecified (whatever its buffer
+    /// held before, or zero): for results that are overwritten entirely,
+    /// such as a product computed with β = 0, which then skip zeroing the
+    /// buffer first.
+    pub(crate) fn scratch(&mut self, r: usize, c: usize) -> DMatrix<S> {
+        let mut b = self.take_dirty(r * c);
+        b.truncate(r * c);
+        b.resize(r * c, S::zero());
+        DMatrix::from_vec(r, c, b)
+    }
+
     /// A copy of `a`.
     pub(crate) fn copy(&mut self, a: &DMatrix<S>) -> DMatrix<S> {
         let mut b = self.take(a.len());
@@ -81,7 +97,7 @@ mod tests {
     /// growing, and a step allocates only the gradients it hands out.
     #[test]
     fn a_training_step_reaches_a_steady_state() {
-        let mlp = Mlp::<f64>::new(&[4, 8, 8, 3], &[Relu, Tanh, Identity], 1).unwrap();
+        let mut mlp = Mlp::<f64>::new(&[4, 8, 8, 3], &[Relu, Tanh, Identity], 1).unwrap();
         let x = DMatrix::from_fn(16, 4, |i, j| (i as f64 - j as f64) / 7.0);
         let labels: Vec<usize> = (0..16).map(|i| i % 3).collect();
         let mut tape = Tape::new();

@@ -313,6 +313,14 @@ impl<S: Scalar> Tape<S> {
         nodes.len() - 1
     }
 
+    /// Moves a recorded value out of the tape (leaving an empty matrix):
+    /// how [`Mlp::loss_and_gradients`](super::Mlp::loss_and_gradients)
+    /// takes back the parameters it lent.
+    pub(crate) fn take_value(&self, v: Var) -> DMatrix<S> {
+        let mut nodes = self.nodes.borrow_mut();
+        core::mem::replace(&mut nodes[v.index].value, DMatrix::zeros(0, 0))
+    }
+
     /// Records a node with a given value.
     pub(crate) fn push_value(&self, value: DMatrix<S>, op: Op<S>) -> Var {
         let mut nodes = self.nodes.borrow_mut();
