@@ -19,11 +19,16 @@
 //! `tests/reverse_vs_handwritten.rs` checks that both sides compute the
 //! same loss and gradients. `scripts/bench_reverse_table.py` prints the
 //! table of ratios.
+//!
+//! With `DUALGRAD_PROBE=<group>/<id>:<iterations>` set (`reverse_seed` or
+//! `reverse_mlp` groups), the binary instead runs that one workload the
+//! given number of times and exits: a fixed amount of work for
+//! `valgrind --tool=callgrind` instruction counts.
 
 #[path = "reverse_work/mod.rs"]
 mod work;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use dualgrad::reverse::Tape;
 use std::hint::black_box;
 use work::{Net, NetHand, Rosen, Seed, SeedHand, TanhNet};
@@ -111,5 +116,56 @@ fn gradients(c: &mut Criterion) {
     }
 }
 
+/// Runs one workload `iters` times (for instruction counts).
+fn probe(target: &str, iters: u64) {
+    let (s, mut sh) = (Seed::new(), SeedHand::new());
+    let (mut n, mut nh) = (Net::new(), NetHand::new());
+    let mut tape = Tape::new();
+    for _ in 0..iters {
+        match target {
+            "reverse_seed/tape_grad" => {
+                let (_, g) = s.tape_grad(&mut tape).unwrap();
+                g.into_iter().for_each(|m| tape.recycle(m));
+            }
+            "reverse_seed/hand_grad" => {
+                black_box(sh.grad(&s));
+            }
+            "reverse_seed/tape_forward" => {
+                black_box(s.tape_forward(&mut tape).unwrap());
+            }
+            "reverse_seed/hand_forward" => {
+                black_box(sh.forward(&s));
+            }
+            "reverse_mlp/tape_grad" => {
+                let (_, g) = n.tape_grad(&mut tape).unwrap();
+                for d in g {
+                    tape.recycle(d.dw);
+                    tape.recycle(d.db);
+                }
+            }
+            "reverse_mlp/hand_grad" => {
+                black_box(nh.grad(&n));
+            }
+            "reverse_mlp/tape_forward" => {
+                black_box(n.tape_forward(&mut tape).unwrap());
+            }
+            "reverse_mlp/hand_forward" => {
+                black_box(nh.forward(&n));
+            }
+            _ => panic!("unknown probe {target}"),
+        }
+    }
+    eprintln!("probe: ran {target} {iters} times");
+}
+
 criterion_group!(benches, seed, mlp, gradients);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(p) = std::env::var("DUALGRAD_PROBE") {
+        let (target, iters) = p.rsplit_once(':').expect("DUALGRAD_PROBE=<group>/<id>:<n>");
+        probe(target, iters.parse().expect("an iteration count"));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

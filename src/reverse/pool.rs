@@ -30,6 +30,8 @@ impl<S: Scalar> Pool<S> {
     }
 
     /// Like [`take`](Pool::take), but the buffer keeps its old entries.
+    /// (A linear scan: the spare list of a training step is short, and
+    /// keeping it sorted costs more instructions than it saves.)
     fn take_dirty(&mut self, len: usize) -> Vec<S> {
         if len > 0 {
             let best = self
@@ -49,7 +51,11 @@ impl<S: Scalar> Pool<S> {
 
     /// Keeps a matrix's storage for later.
     pub(crate) fn give(&mut self, m: DMatrix<S>) {
-        let v: Vec<S> = m.data.into();
+        self.give_vec(m.data.into());
+    }
+
+    /// Keeps a buffer for later.
+    pub(crate) fn give_vec(&mut self, v: Vec<S>) {
         if v.capacity() > 0 && self.spare.len() < MAX_SPARE {
             self.spare.push(v);
         }

@@ -9,7 +9,9 @@ use nalgebra::DMatrix;
 use super::error::{ReverseError, Shape};
 use super::kernels;
 use super::op::Op;
+use super::algebra::Em;
 use super::pool::Pool;
+use super::vjp::Marks;
 use crate::Scalar;
 
 /// Tape ids are never reused, so a variable from another tape (or from this
@@ -74,6 +76,8 @@ pub struct Tape<S: Scalar> {
     id: usize,
     pub(crate) nodes: RefCell<Vec<Node<S>>>,
     pub(crate) pool: RefCell<Pool<S>>,
+    /// The eager backward pass's bookkeeping, reused between passes.
+    pub(crate) marks: RefCell<Marks<Em<S>>>,
 }
 
 impl<S: Scalar> Default for Tape<S> {
@@ -94,6 +98,7 @@ impl<S: Scalar> Tape<S> {
             id: fresh_id(),
             nodes: RefCell::new(Vec::new()),
             pool: RefCell::new(Pool::default()),
+            marks: RefCell::new(Marks::default()),
         }
     }
 
