@@ -1,11 +1,18 @@
 //! The worked examples of the specification (`SEEDS.md`), computed with
-//! dualgrad and printed next to their expected values.
+//! dualgrad and printed next to their expected values: the forward-mode
+//! ones first, then (with the default `nalgebra` feature) the reverse-mode
+//! ones.
 //!
 //! ```sh
 //! cargo run --release --example seeds
 //! ```
 
 use dualgrad::prelude::*;
+
+/// Examples 3, 4, 7, 8 and 9 with the reverse-mode tape (feature `nalgebra`).
+#[cfg(feature = "nalgebra")]
+#[path = "seeds_reverse.rs"]
+mod seeds_reverse;
 use std::f64::consts::PI;
 
 fn row(what: &str, got: f64, expected: f64) {
@@ -101,4 +108,13 @@ fn main() {
     let (_, d1, d2) = second_derivative(|x| x * x * x, 2.0);
     row("y′ of x³ at 2", d1, 12.0);
     row("y″ of x³ at 2", d2, 12.0);
+
+    #[cfg(feature = "nalgebra")]
+    {
+        println!();
+        println!("Reverse mode (dualgrad::reverse):");
+        if let Err(e) = seeds_reverse::main() {
+            println!("  error: {e}");
+        }
+    }
 }

@@ -31,7 +31,7 @@ fn fixed(rows: usize, cols: usize, seed: u64) -> DMatrix<f64> {
     })
 }
 
-fn main() -> Result<(), ReverseError> {
+pub fn main() -> Result<(), ReverseError> {
     println!("3. several gradients of one recording");
     let t = Tape::new();
     let x = t.scalar_var(3.0);

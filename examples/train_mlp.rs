@@ -7,7 +7,9 @@
 //! cargo run --release --example train_mlp -- out.svg
 //! ```
 
-use std::fmt::Write as _;
+#[path = "support/svg.rs"]
+mod svg;
+
 use std::time::Instant;
 
 use dualgrad::reverse::{Activation::*, Adam, Mlp, Optimizer, ReverseError, Tape, Targets};
@@ -46,80 +48,6 @@ fn accuracy(mlp: &Mlp<f64>, x: &DMatrix<f64>, labels: &[usize]) -> Result<f64, R
         .filter(|&(i, &l)| logits.row(i).transpose().argmax().0 == l)
         .count();
     Ok(right as f64 / labels.len() as f64)
-}
-
-/// A line chart of the loss (log scale) against the epoch.
-fn loss_svg(losses: &[f64]) -> String {
-    let (w, h, pad) = (640.0, 400.0, 50.0);
-    let logs: Vec<f64> = losses.iter().map(|l| l.max(1e-12).log10()).collect();
-    let lo = logs.iter().copied().fold(f64::INFINITY, f64::min).floor();
-    let hi = logs
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max)
-        .ceil()
-        .max(lo + 1.0);
-    let px = |i: usize| pad + (w - 2.0 * pad) * i as f64 / (losses.len() - 1).max(1) as f64;
-    let py = |v: f64| h - pad - (h - 2.0 * pad) * (v - lo) / (hi - lo);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="20" text-anchor="middle" font-size="14">Training loss (cross-entropy), two spirals</text>"#,
-        w / 2.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<line x1="{pad}" y1="{0}" x2="{1}" y2="{0}" stroke="black"/>"#,
-        h - pad,
-        w - pad
-    );
-    let _ = writeln!(
-        s,
-        r#"<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{}" stroke="black"/>"#,
-        h - pad
-    );
-    for d in (lo as i32)..=(hi as i32) {
-        let y = py(d as f64);
-        let _ = writeln!(
-            s,
-            r#"<line x1="{}" y1="{y}" x2="{pad}" y2="{y}" stroke="black"/><text x="{}" y="{}" text-anchor="end">1e{d}</text>"#,
-            pad - 4.0,
-            pad - 6.0,
-            y + 4.0
-        );
-    }
-    for k in 0..=4 {
-        let i = (losses.len() - 1) * k / 4;
-        let x = px(i);
-        let _ = writeln!(
-            s,
-            r#"<text x="{x}" y="{}" text-anchor="middle">{i}</text>"#,
-            h - pad + 16.0
-        );
-    }
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="{}" text-anchor="middle">epoch</text>"#,
-        w / 2.0,
-        h - 10.0
-    );
-    let points: Vec<String> = logs
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| format!("{:.1},{:.1}", px(i), py(v)))
-        .collect();
-    let _ = writeln!(
-        s,
-        r#"<polyline fill="none" stroke="steelblue" stroke-width="1.5" points="{}"/>"#,
-        points.join(" ")
-    );
-    s.push_str("</svg>\n");
-    s
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -164,7 +92,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::fs::create_dir_all(dir)?;
         }
     }
-    std::fs::write(&out, loss_svg(&losses))?;
+    let curve = svg::Series {
+        name: "log₁₀ loss",
+        color: "#1f77b4",
+        points: (0..)
+            .zip(&losses)
+            .map(|(i, l)| (i as f64, l.max(1e-300).log10()))
+            .collect(),
+    };
+    let chart = svg::line_chart(
+        "two spirals: training loss (Adam)",
+        "step",
+        "log₁₀ loss",
+        &[curve],
+    );
+    std::fs::write(&out, chart)?;
     println!("loss curve written to {out}");
     Ok(())
 }

@@ -129,8 +129,8 @@ impl<T: Scalar> Number<T> for Dual<T> {
         Dual::new(j.f, sc(j.fx, self.eps) + sc(j.fy, o.eps))
     }
     #[inline(always)]
-    fn mul(self, o: Self) -> Self {
-        Dual::new(self.re * o.re, self.re * o.eps + self.eps * o.re)
+    fn mul_with(self, o: Self, m: impl Fn(T, T) -> T) -> Self {
+        Dual::new(self.re * o.re, m(self.re, o.eps) + m(o.re, self.eps))
     }
     #[inline(always)]
     fn div(self, o: Self) -> Self {

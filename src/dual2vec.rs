@@ -200,15 +200,15 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
         self
     }
     #[inline(always)]
-    fn mul(mut self, o: Self) -> Self {
+    fn mul_with(mut self, o: Self, m: impl Fn(T, T) -> T) -> Self {
         let (a, b) = (self.re, o.re);
         let (ga, gb) = (self.grad, o.grad);
         self.re = a * b;
         self.for_upper(|i, j, h| {
-            *h = a * o.hess[i][j] + *h * b + ga[i] * gb[j] + gb[i] * ga[j];
+            *h = m(a, o.hess[i][j]) + m(b, *h) + m(ga[i], gb[j]) + m(gb[i], ga[j]);
         });
         for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
-            *x = a * *y + *x * b;
+            *x = m(a, *y) + m(b, *x);
         }
         self
     }

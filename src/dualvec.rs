@@ -138,11 +138,11 @@ impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
         self
     }
     #[inline(always)]
-    fn mul(mut self, o: Self) -> Self {
+    fn mul_with(mut self, o: Self, m: impl Fn(T, T) -> T) -> Self {
         let (a, b) = (self.re, o.re);
         self.re = a * b;
         for (e, oe) in self.eps.iter_mut().zip(o.eps.iter()) {
-            *e = a * *oe + *e * b;
+            *e = m(a, *oe) + m(b, *e);
         }
         self
     }

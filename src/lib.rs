@@ -86,6 +86,8 @@
 //! - A derivative part that is exactly zero stays zero through any
 //!   elementary function and through division (no `0 · ∞ = NaN` or
 //!   `0 / 0 = NaN` for constants: `1 / 0` is `∞` with derivative 0).
+//!   Likewise in a product with an infinite value: `2 · e^1000` has
+//!   derivative `∞`, not NaN.
 //! - Outside a function's domain (`ln(−1)`, `sqrt(−1)`, `asin(2)`) every
 //!   part is NaN, as the float's value would be; nothing panics.
 //! - Comparisons (`==`, `<`) look at the value part only; `is_zero()` asks

@@ -35,8 +35,19 @@ pub(crate) trait Number<T: Scalar>: Copy {
     fn chain1(self, j: Jet<T>) -> Self;
     /// `f(self, o)` given `f`'s jet at `(self.re(), o.re())`.
     fn chain2(self, o: Self, j: Jet2<T>) -> Self;
-    /// The product.
-    fn mul(self, o: Self) -> Self;
+    /// The product, with `m` for every product in the derivative parts.
+    fn mul_with(self, o: Self, m: impl Fn(T, T) -> T) -> Self;
+    /// The product. Where a value part is infinite, a zero part times an
+    /// infinite one stays zero (`2 · e^1000` has derivative ∞, not NaN);
+    /// the finite case, all that ordinary code meets, pays one branch.
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        if self.re().is_finite() && o.re().is_finite() {
+            self.mul_with(o, |a, b| a * b)
+        } else {
+            self.mul_with(o, |a, b| if a.is_zero() { a } else { sc(a, b) })
+        }
+    }
     /// The quotient, computed directly (not as a product with a reciprocal).
     fn div(self, o: Self) -> Self;
 }

@@ -117,6 +117,8 @@ fn tick(v: f64) -> String {
         "0".into()
     } else if v.abs() < 1e-2 || v.abs() >= 1e4 {
         format!("{v:.1e}")
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
     } else {
         format!("{v:.2}")
     }
