@@ -115,7 +115,12 @@ fn check_steady<O: Optimizer<f64>>(
     x: &DMatrix<f64>,
     targets: Targets<'_, f64>,
 ) {
-    let params: usize = mlp.layers.iter().map(|l| l.w.len() + l.b.len()).sum::<usize>() * 8;
+    let params: usize = mlp
+        .layers
+        .iter()
+        .map(|l| l.w.len() + l.b.len())
+        .sum::<usize>()
+        * 8;
     let mut tape = Tape::new();
     let mut losses = Vec::with_capacity(64);
     let mut step = || {

@@ -136,7 +136,8 @@ impl SeedHand {
     pub fn grad(&mut self, s: &Seed) -> f64 {
         let l = self.forward(s);
         let k = 2.0 / self.y.len() as f64;
-        self.db.zip_apply(&self.y, |d, y| *d = k * y * (1.0 - y * y));
+        self.db
+            .zip_apply(&self.y, |d, y| *d = k * y * (1.0 - y * y));
         s.x.tr_mul_to(&self.db, &mut self.dw);
         l
     }

@@ -6,10 +6,10 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use nalgebra::DMatrix;
 
+use super::algebra::Em;
 use super::error::{ReverseError, Shape};
 use super::kernels;
 use super::op::Op;
-use super::algebra::Em;
 use super::pool::Pool;
 use super::vjp::Marks;
 use crate::Scalar;
