@@ -21,6 +21,7 @@
 //! This file is the only place with `unsafe`: the `GlobalAlloc` impl that
 //! forwards to the system allocator and counts. The library itself forbids
 //! unsafe code.
+#![cfg(all(feature = "nalgebra", feature = "std"))]
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};

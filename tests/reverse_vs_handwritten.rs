@@ -10,6 +10,8 @@
 //! results agree to a few ulps relative to the largest entry, not bit for
 //! bit.
 
+#![cfg(all(feature = "nalgebra", feature = "std"))]
+
 #[path = "../benches/reverse_work/mod.rs"]
 mod work;
 
