@@ -10,9 +10,9 @@
 //!   the tape's storage stops growing;
 //! - every step then makes the same number of allocation calls with the
 //!   same total size (a constant, independent of how many steps ran), and
-//!   frees all of them before it returns: transient bookkeeping (the
-//!   backward pass's per-node flags and adjoint slots, the lists of
-//!   sources and gradients) and the packing buffers that nalgebra's gemm
+//!   frees all of them before it returns: short lists of handles (the
+//!   sources and gradients, the optimiser's parameter lists) and the
+//!   packing buffers that nalgebra's gemm
 //!   (matrixmultiply) allocates inside every large product — which
 //!   hand-written nalgebra code pays too. The matrices themselves come
 //!   from the tape's pool (`src/reverse/pool.rs` checks that no fresh
