@@ -11,12 +11,28 @@ use crate::Scalar;
 /// At most this many spare buffers are kept.
 const MAX_SPARE: usize = 256;
 
-/// Spare buffers from earlier steps.
-#[derive(Debug, Default)]
+/// Spare buffers from earlier steps, by capacity: a network has few
+/// distinct matrix sizes, so a request looks through a few size classes
+/// rather than every spare buffer.
+#[derive(Debug)]
 pub(crate) struct Pool<S> {
-    spare: Vec<Vec<S>>,
+    /// `(capacity, spare buffers of exactly that capacity)`, sorted by
+    /// capacity.
+    classes: Vec<(usize, Vec<Vec<S>>)>,
+    /// How many spare buffers there are.
+    spare: usize,
     /// How many buffers were newly allocated (none spare was large enough).
     fresh: usize,
+}
+
+impl<S> Default for Pool<S> {
+    fn default() -> Self {
+        Pool {
+            classes: Vec::new(),
+            spare: 0,
+            fresh: 0,
+        }
+    }
 }
 
 impl<S: Scalar> Pool<S> {
@@ -30,19 +46,15 @@ impl<S: Scalar> Pool<S> {
     }
 
     /// Like [`take`](Pool::take), but the buffer keeps its old entries.
-    /// (A linear scan: the spare list of a training step is short, and
-    /// keeping it sorted costs more instructions than it saves.)
     fn take_dirty(&mut self, len: usize) -> Vec<S> {
         if len > 0 {
-            let best = self
-                .spare
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.capacity() >= len)
-                .min_by_key(|(_, b)| b.capacity())
-                .map(|(i, _)| i);
-            if let Some(i) = best {
-                return self.spare.swap_remove(i);
+            for (cap, bufs) in &mut self.classes {
+                if *cap >= len {
+                    if let Some(b) = bufs.pop() {
+                        self.spare -= 1;
+                        return b;
+                    }
+                }
             }
         }
         self.fresh += 1;
@@ -56,9 +68,15 @@ impl<S: Scalar> Pool<S> {
 
     /// Keeps a buffer for later.
     pub(crate) fn give_vec(&mut self, v: Vec<S>) {
-        if v.capacity() > 0 && self.spare.len() < MAX_SPARE {
-            self.spare.push(v);
+        let cap = v.capacity();
+        if cap == 0 || self.spare >= MAX_SPARE {
+            return;
         }
+        match self.classes.binary_search_by_key(&cap, |c| c.0) {
+            Ok(i) => self.classes[i].1.push(v),
+            Err(i) => self.classes.insert(i, (cap, alloc::vec![v])),
+        }
+        self.spare += 1;
     }
 
     /// An r×c matrix of the entries of `it` (column-major).
@@ -114,14 +132,12 @@ mod tests {
                 .loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))
                 .unwrap();
             let pool = tape.pool.borrow();
-            let spare: usize = pool.spare.iter().map(|b| b.capacity()).sum();
-            seen.push((
-                pool.fresh - before,
-                pool.spare.len(),
-                spare,
-                tape.len(),
-                g.len(),
-            ));
+            let spare: usize = pool
+                .classes
+                .iter()
+                .map(|(cap, bufs)| cap * bufs.len())
+                .sum();
+            seen.push((pool.fresh - before, pool.spare, spare, tape.len(), g.len()));
         }
         let steady = seen[2];
         assert!(seen[2..].iter().all(|s| *s == steady), "{seen:?}");
