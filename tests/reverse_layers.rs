@@ -50,7 +50,7 @@ fn close(a: &DMatrix<f64>, b: &DMatrix<f64>, tol: f64) {
 
 #[test]
 fn mlp_gradients_match_hand_written_backpropagation() -> Result<(), ReverseError> {
-    let mlp = Mlp::<f64>::new(&[3, 7, 2], &[Tanh, Identity], 11)?;
+    let mut mlp = Mlp::<f64>::new(&[3, 7, 2], &[Tanh, Identity], 11)?;
     let x = batch(9, 3, 5);
     let y = batch(9, 2, 6);
     let mut tape = Tape::new();
@@ -275,8 +275,8 @@ fn layer_errors() {
 
 #[test]
 fn the_tape_runs_on_f32() -> Result<(), ReverseError> {
-    let mlp64 = Mlp::<f64>::new(&[3, 6, 2], &[Sigmoid, Identity], 9)?;
-    let mlp32 = Mlp::from_layers(
+    let mut mlp64 = Mlp::<f64>::new(&[3, 6, 2], &[Sigmoid, Identity], 9)?;
+    let mut mlp32 = Mlp::from_layers(
         mlp64
             .layers
             .iter()

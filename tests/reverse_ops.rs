@@ -360,3 +360,25 @@ fn elementwise_gradients_equal_the_forward_rule_table() {
         }
     }
 }
+
+/// A source listed twice gets its gradient twice (the backward pass moves
+/// each source's adjoint out, and copies it for a repeat), on a tape reused
+/// across resets.
+#[test]
+fn repeated_sources_and_reused_tape() {
+    let mut t = Tape::new();
+    for k in 1..4 {
+        t.reset();
+        let x = t.var(nalgebra::dmatrix![1.0, k as f64]);
+        let w = t.var(nalgebra::dmatrix![2.0, 3.0]);
+        let y = t.sum(t.mul(t.square(x).unwrap(), w).unwrap()).unwrap();
+        let g = t.gradient(y, &[x, w, x]).unwrap();
+        let kf = k as f64;
+        assert_eq!(g[0], nalgebra::dmatrix![4.0, 6.0 * kf]);
+        assert_eq!(g[1], nalgebra::dmatrix![1.0, kf * kf]);
+        assert_eq!(g[2], g[0]);
+        for m in g {
+            t.recycle(m);
+        }
+    }
+}

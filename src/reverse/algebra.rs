@@ -16,7 +16,7 @@ use crate::Scalar;
 
 /// A matrix of the eager backward pass: a recorded value (borrowed, not
 /// copied) or a freshly computed one.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) enum Em<S: Scalar> {
     Node(usize),
     Own(DMatrix<S>),

@@ -9,7 +9,7 @@ use nalgebra::DMatrix;
 use super::algebra::{Eager, Em, Rec};
 use super::error::ReverseError;
 use super::tape::{Tape, Var};
-use super::vjp::backward;
+use super::vjp::{backward, Marks};
 use crate::Scalar;
 
 impl<S: Scalar> Tape<S> {
@@ -23,7 +23,8 @@ impl<S: Scalar> Tape<S> {
             nodes: &nodes,
             pool: self.pool.borrow_mut(),
         };
-        let out = backward(&mut alg, target, Em::Own(seed), sources);
+        let mut marks = self.marks.borrow_mut();
+        let out = backward(&mut alg, target, Em::Own(seed), sources, &mut marks);
         out.into_iter().map(|m| m.map(|m| alg.own(m))).collect()
     }
 
@@ -279,7 +280,13 @@ impl<S: Scalar> Tape<S> {
     ) -> Result<Vec<Var>, ReverseError> {
         let src = self.indices(op, sources)?;
         let mut alg = Rec { tape: self };
-        let out = backward(&mut alg, target.index, seed.index, &src);
+        let out = backward(
+            &mut alg,
+            target.index,
+            seed.index,
+            &src,
+            &mut Marks::default(),
+        );
         Ok(out
             .into_iter()
             .zip(src)

@@ -10,8 +10,11 @@ use super::tape::Node;
 use crate::Scalar;
 
 /// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`).
+///
+/// The products here write their result with β = 0, which nalgebra's gemm
+/// documents as never reading it: the result buffer is not zeroed first.
 pub(crate) fn matmul<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    let mut c = p.zeros(a.nrows(), b.ncols());
+    let mut c = p.scratch(a.nrows(), b.ncols());
     c.gemm(S::one(), a, b, S::zero());
     c
 }
@@ -35,7 +38,7 @@ fn blas_path<S: Scalar>(r: usize, c: usize, k: usize) -> bool {
 
 /// `aᵀ · b` without forming `aᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    let mut c = p.zeros(a.ncols(), b.ncols());
+    let mut c = p.scratch(a.ncols(), b.ncols());
     if blas_path::<S>(a.ncols(), b.ncols(), a.nrows()) {
         c.gemm(S::one(), &t_view(a), b, S::zero());
     } else {
@@ -46,11 +49,14 @@ pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<
 
 /// `a · bᵀ` without forming `bᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_nt<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
-    let mut c = p.zeros(a.nrows(), b.nrows());
+    let mut c = p.scratch(a.nrows(), b.nrows());
     if blas_path::<S>(a.nrows(), b.nrows(), a.ncols()) {
         c.gemm(S::one(), a, &t_view(b), S::zero());
     } else {
-        c.gemm(S::one(), a, &b.transpose(), S::zero());
+        // The transpose in pooled storage, not a fresh allocation.
+        let bt = transpose(p, b);
+        c.gemm(S::one(), a, &bt, S::zero());
+        p.give(bt);
     }
     c
 }
@@ -183,9 +189,11 @@ pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun) -> DMa
     }
 }
 
-/// The largest entry of each row (NaN if the row has one).
-fn row_max<S: Scalar>(a: &DMatrix<S>) -> alloc::vec::Vec<S> {
-    let mut m = alloc::vec![S::neg_infinity(); a.nrows()];
+/// The largest entry of each row (NaN if the row has one), in pooled
+/// storage.
+fn row_max<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> alloc::vec::Vec<S> {
+    let mut m = p.take(a.nrows());
+    m.resize(a.nrows(), S::neg_infinity());
     for col in a.column_iter() {
         for (mi, &v) in m.iter_mut().zip(col.iter()) {
             if v > *mi || v.is_nan() {
@@ -196,13 +204,15 @@ fn row_max<S: Scalar>(a: &DMatrix<S>) -> alloc::vec::Vec<S> {
     m
 }
 
-/// Row-wise `exp(a − max)` and the row sums of it.
+/// Row-wise `exp(a − max)`, the row maxima and the row sums of it (the two
+/// vectors in pooled storage: hand them back with [`Pool::give_vec`]).
 fn shifted_exp<S: Scalar>(
     p: &mut Pool<S>,
     a: &DMatrix<S>,
 ) -> (DMatrix<S>, alloc::vec::Vec<S>, alloc::vec::Vec<S>) {
-    let m = row_max(a);
-    let mut s = alloc::vec![S::zero(); a.nrows()];
+    let m = row_max(p, a);
+    let mut s = p.take(a.nrows());
+    s.resize(a.nrows(), S::zero());
     let mut e = p.copy(a);
     for mut col in e.column_iter_mut() {
         for ((v, &mi), si) in col.iter_mut().zip(m.iter()).zip(s.iter_mut()) {
@@ -215,18 +225,20 @@ fn shifted_exp<S: Scalar>(
 
 /// Row-wise softmax, with the row maximum subtracted first.
 pub(crate) fn softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
-    let (mut e, _, s) = shifted_exp(p, a);
+    let (mut e, m, s) = shifted_exp(p, a);
     for mut col in e.column_iter_mut() {
         col.iter_mut().zip(s.iter()).for_each(|(v, &si)| *v /= si);
     }
+    p.give_vec(m);
+    p.give_vec(s);
     e
 }
 
 /// Row-wise log-softmax `a − max − ln Σ exp(a − max)`.
 pub(crate) fn log_softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
-    let (e, m, s) = shifted_exp(p, a);
+    let (e, m, mut ln_s) = shifted_exp(p, a);
     p.give(e);
-    let ln_s: alloc::vec::Vec<S> = s.iter().map(|&si| si.ln()).collect();
+    ln_s.iter_mut().for_each(|si| *si = si.ln());
     let mut y = p.copy(a);
     for mut col in y.column_iter_mut() {
         // (x − max) is exact near the max; subtracting max + ln s in one go
@@ -235,6 +247,8 @@ pub(crate) fn log_softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix
             *v = (*v - mi) - l;
         }
     }
+    p.give_vec(m);
+    p.give_vec(ln_s);
     y
 }
 

@@ -33,7 +33,7 @@ pub enum Targets<'a, S: Scalar> {
 /// use dualgrad::reverse::{Activation, Mlp, Tape, Targets};
 /// use nalgebra::dmatrix;
 ///
-/// let mlp = Mlp::<f64>::new(&[2, 8, 1], &[Activation::Tanh, Activation::Identity], 1)?;
+/// let mut mlp = Mlp::<f64>::new(&[2, 8, 1], &[Activation::Tanh, Activation::Identity], 1)?;
 /// let x = dmatrix![0.0, 1.0; 1.0, 0.0];
 /// let y = dmatrix![1.0; -1.0];
 /// let mut tape = Tape::new();
@@ -179,33 +179,78 @@ impl<S: Scalar> Mlp<S> {
     /// first: pass the same tape at every training step so that its
     /// storage is reused.
     ///
+    /// The parameters are lent to the tape for the step — moved in, not
+    /// copied, and moved back before this returns (also when it returns an
+    /// error) — which is why the network is taken `&mut`; it is unchanged
+    /// afterwards. The tape's recording is not meant to be read after the
+    /// call (its parameter nodes are empty again).
+    ///
     /// ```
     /// use dualgrad::reverse::{Activation::*, Mlp, Tape, Targets};
     /// use nalgebra::dmatrix;
-    /// let mlp = Mlp::<f64>::new(&[2, 4, 3], &[Relu, Identity], 3)?;
+    /// let mut mlp = Mlp::<f64>::new(&[2, 4, 3], &[Relu, Identity], 3)?;
+    /// let before = mlp.clone();
     /// let mut tape = Tape::new();
     /// let x = dmatrix![0.5, -1.0; 1.0, 2.0];
     /// let (loss, grads) = mlp.loss_and_gradients(&mut tape, &x, Targets::Labels(&[2, 0]))?;
     /// assert!(loss > 0.0);
     /// assert_eq!(grads.len(), 2);
     /// assert!(mlp.loss_and_gradients(&mut tape, &x, Targets::Labels(&[2, 3])).is_err());
+    /// assert_eq!(mlp, before);
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn loss_and_gradients(
-        &self,
+        &mut self,
         tape: &mut Tape<S>,
         x: &DMatrix<S>,
         targets: Targets<'_, S>,
     ) -> Result<(S, Vec<DenseGrad<S>>), ReverseError> {
         tape.reset();
-        let t = &*tape;
         if x.nrows() == 0 {
             return Err(ReverseError::EmptyBatch {
                 op: "Mlp::loss_and_gradients",
             });
         }
-        let (out, params) = self.record(t, t.var_copy(x))?;
-        let l = Self::loss_node(t, out, targets)?;
+        let t = &*tape;
+        let lend = |m: &mut DMatrix<S>| t.var(core::mem::replace(m, DMatrix::zeros(0, 0)));
+        let params: Vec<(Var, Var)> = self
+            .layers
+            .iter_mut()
+            .map(|l| (lend(&mut l.w), lend(&mut l.b)))
+            .collect();
+        let result = self.step_on_lent(t, x, &params, targets);
+        for (l, &(w, b)) in self.layers.iter_mut().zip(&params) {
+            l.w = t.take_value(w);
+            l.b = t.take_value(b);
+        }
+        result
+    }
+
+    /// The body of [`loss_and_gradients`](Mlp::loss_and_gradients), with
+    /// the parameters already on the tape as `params`.
+    fn step_on_lent(
+        &self,
+        t: &Tape<S>,
+        x: &DMatrix<S>,
+        params: &[(Var, Var)],
+        targets: Targets<'_, S>,
+    ) -> Result<(S, Vec<DenseGrad<S>>), ReverseError> {
+        const OP: &str = "Mlp::loss_and_gradients";
+        let mut y = t.var_copy(x);
+        for (l, &(w, b)) in self.layers.iter().zip(params) {
+            let (ys, ws) = (t.shape_of(OP, y)?, t.shape_of(OP, w)?);
+            if ys.1 != ws.0 {
+                return Err(ReverseError::shape(
+                    OP,
+                    ys,
+                    ws,
+                    "the batch needs one column per input of the layer",
+                ));
+            }
+            let h = t.add_row(t.matmul(y, w)?, b)?;
+            y = l.activation.record(t, h)?;
+        }
+        let l = Self::loss_node(t, y, targets)?;
         let sources: Vec<Var> = params.iter().flat_map(|&(w, b)| [w, b]).collect();
         let mut g = t.gradient(l, &sources)?.into_iter();
         let mut grads = Vec::with_capacity(self.layers.len());

@@ -11,12 +11,28 @@ use crate::Scalar;
 /// At most this many spare buffers are kept.
 const MAX_SPARE: usize = 256;
 
-/// Spare buffers from earlier steps.
-#[derive(Debug, Default)]
+/// Spare buffers from earlier steps, by capacity: a network has few
+/// distinct matrix sizes, so a request looks through a few size classes
+/// rather than every spare buffer.
+#[derive(Debug)]
 pub(crate) struct Pool<S> {
-    spare: Vec<Vec<S>>,
+    /// `(capacity, spare buffers of exactly that capacity)`, sorted by
+    /// capacity.
+    classes: Vec<(usize, Vec<Vec<S>>)>,
+    /// How many spare buffers there are.
+    spare: usize,
     /// How many buffers were newly allocated (none spare was large enough).
     fresh: usize,
+}
+
+impl<S> Default for Pool<S> {
+    fn default() -> Self {
+        Pool {
+            classes: Vec::new(),
+            spare: 0,
+            fresh: 0,
+        }
+    }
 }
 
 impl<S: Scalar> Pool<S> {
@@ -24,18 +40,21 @@ impl<S: Scalar> Pool<S> {
     /// that is large enough (so that a small request does not take a buffer
     /// a large one will need), or a new one.
     pub(crate) fn take(&mut self, len: usize) -> Vec<S> {
+        let mut b = self.take_dirty(len);
+        b.clear();
+        b
+    }
+
+    /// Like [`take`](Pool::take), but the buffer keeps its old entries.
+    fn take_dirty(&mut self, len: usize) -> Vec<S> {
         if len > 0 {
-            let best = self
-                .spare
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.capacity() >= len)
-                .min_by_key(|(_, b)| b.capacity())
-                .map(|(i, _)| i);
-            if let Some(i) = best {
-                let mut b = self.spare.swap_remove(i);
-                b.clear();
-                return b;
+            for (cap, bufs) in &mut self.classes {
+                if *cap >= len {
+                    if let Some(b) = bufs.pop() {
+                        self.spare -= 1;
+                        return b;
+                    }
+                }
             }
         }
         self.fresh += 1;
@@ -44,10 +63,20 @@ impl<S: Scalar> Pool<S> {
 
     /// Keeps a matrix's storage for later.
     pub(crate) fn give(&mut self, m: DMatrix<S>) {
-        let v: Vec<S> = m.data.into();
-        if v.capacity() > 0 && self.spare.len() < MAX_SPARE {
-            self.spare.push(v);
+        self.give_vec(m.data.into());
+    }
+
+    /// Keeps a buffer for later.
+    pub(crate) fn give_vec(&mut self, v: Vec<S>) {
+        let cap = v.capacity();
+        if cap == 0 || self.spare >= MAX_SPARE {
+            return;
         }
+        match self.classes.binary_search_by_key(&cap, |c| c.0) {
+            Ok(i) => self.classes[i].1.push(v),
+            Err(i) => self.classes.insert(i, (cap, alloc::vec![v])),
+        }
+        self.spare += 1;
     }
 
     /// An r×c matrix of the entries of `it` (column-major).
@@ -60,6 +89,17 @@ impl<S: Scalar> Pool<S> {
     /// An r×c zero matrix.
     pub(crate) fn zeros(&mut self, r: usize, c: usize) -> DMatrix<S> {
         let mut b = self.take(r * c);
+        b.resize(r * c, S::zero());
+        DMatrix::from_vec(r, c, b)
+    }
+
+    /// An r×c matrix whose entries are unspecified (whatever its buffer
+    /// held before, or zero): for results that are overwritten entirely,
+    /// such as a product computed with β = 0, which then skip zeroing the
+    /// buffer first.
+    pub(crate) fn scratch(&mut self, r: usize, c: usize) -> DMatrix<S> {
+        let mut b = self.take_dirty(r * c);
+        b.truncate(r * c);
         b.resize(r * c, S::zero());
         DMatrix::from_vec(r, c, b)
     }
@@ -81,7 +121,7 @@ mod tests {
     /// growing, and a step allocates only the gradients it hands out.
     #[test]
     fn a_training_step_reaches_a_steady_state() {
-        let mlp = Mlp::<f64>::new(&[4, 8, 8, 3], &[Relu, Tanh, Identity], 1).unwrap();
+        let mut mlp = Mlp::<f64>::new(&[4, 8, 8, 3], &[Relu, Tanh, Identity], 1).unwrap();
         let x = DMatrix::from_fn(16, 4, |i, j| (i as f64 - j as f64) / 7.0);
         let labels: Vec<usize> = (0..16).map(|i| i % 3).collect();
         let mut tape = Tape::new();
@@ -92,14 +132,12 @@ mod tests {
                 .loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))
                 .unwrap();
             let pool = tape.pool.borrow();
-            let spare: usize = pool.spare.iter().map(|b| b.capacity()).sum();
-            seen.push((
-                pool.fresh - before,
-                pool.spare.len(),
-                spare,
-                tape.len(),
-                g.len(),
-            ));
+            let spare: usize = pool
+                .classes
+                .iter()
+                .map(|(cap, bufs)| cap * bufs.len())
+                .sum();
+            seen.push((pool.fresh - before, pool.spare, spare, tape.len(), g.len()));
         }
         let steady = seen[2];
         assert!(seen[2..].iter().all(|s| *s == steady), "{seen:?}");

@@ -6,10 +6,12 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use nalgebra::DMatrix;
 
+use super::algebra::Em;
 use super::error::{ReverseError, Shape};
 use super::kernels;
 use super::op::Op;
 use super::pool::Pool;
+use super::vjp::Marks;
 use crate::Scalar;
 
 /// Tape ids are never reused, so a variable from another tape (or from this
@@ -74,6 +76,8 @@ pub struct Tape<S: Scalar> {
     id: usize,
     pub(crate) nodes: RefCell<Vec<Node<S>>>,
     pub(crate) pool: RefCell<Pool<S>>,
+    /// The eager backward pass's bookkeeping, reused between passes.
+    pub(crate) marks: RefCell<Marks<Em<S>>>,
 }
 
 impl<S: Scalar> Default for Tape<S> {
@@ -94,6 +98,7 @@ impl<S: Scalar> Tape<S> {
             id: fresh_id(),
             nodes: RefCell::new(Vec::new()),
             pool: RefCell::new(Pool::default()),
+            marks: RefCell::new(Marks::default()),
         }
     }
 
@@ -311,6 +316,14 @@ impl<S: Scalar> Tape<S> {
         let value = kernels::eval(&mut self.pool.borrow_mut(), &op, &nodes);
         nodes.push(Node { value, op });
         nodes.len() - 1
+    }
+
+    /// Moves a recorded value out of the tape (leaving an empty matrix):
+    /// how [`Mlp::loss_and_gradients`](super::Mlp::loss_and_gradients)
+    /// takes back the parameters it lent.
+    pub(crate) fn take_value(&self, v: Var) -> DMatrix<S> {
+        let mut nodes = self.nodes.borrow_mut();
+        core::mem::replace(&mut nodes[v.index].value, DMatrix::zeros(0, 0))
     }
 
     /// Records a node with a given value.

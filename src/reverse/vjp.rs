@@ -3,7 +3,6 @@
 //! computed at once (the fast backward pass) and operations recorded on the
 //! tape (a backward pass that can itself be differentiated).
 
-use alloc::vec;
 use alloc::vec::Vec;
 
 use super::error::Shape;
@@ -42,7 +41,11 @@ pub(crate) trait Alg<S: Scalar> {
         let p = self.softmax(&self.node(z));
         let e = self.sub(&p, &self.node(t));
         let m = self.mul(&e, &gb);
-        self.scale(&m, S::one() / lit::<S>(r as f64))
+        let d = self.scale(&m, S::one() / lit::<S>(r as f64));
+        for x in [gb, p, e, m] {
+            self.recycle(x);
+        }
+        d
     }
     /// A copy of `a` (a new handle to the same variable when recording).
     fn dup(&mut self, a: &Self::M) -> Self::M;
@@ -123,10 +126,13 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             if need[b] {
                 let qy = alg.mul(&q, &alg.node(i));
                 let d = alg.scale(&qy, -S::one());
+                alg.recycle(qy);
                 give(alg, b, d);
             }
             if need[a] {
                 give(alg, a, q);
+            } else {
+                alg.recycle(q);
             }
         }
         Op::AddRow(a, r) => {
@@ -157,6 +163,7 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             if need[x] {
                 let gh = alg.mul(g, &alg.node(h));
                 let d = alg.deriv_mul(&gh, &alg.node(x), f, k + 1);
+                alg.recycle(gh);
                 give(alg, x, d);
             }
         }
@@ -169,6 +176,9 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             let sb = alg.broadcast(&s, r, c);
             let t = alg.sub(g, &sb);
             let d = alg.mul(&y, &t);
+            for m in [gy, s, sb, t] {
+                alg.recycle(m);
+            }
             give(alg, a, d);
         }
         Op::LogSoftmax(a) => {
@@ -179,6 +189,9 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             let p = alg.softmax(&alg.node(a));
             let ps = alg.mul(&p, &sb);
             let d = alg.sub(g, &ps);
+            for m in [s, sb, p, ps] {
+                alg.recycle(m);
+            }
             give(alg, a, d);
         }
         Op::Sum(a) | Op::RowSums(a) | Op::ColSums(a) => {
@@ -190,6 +203,7 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             let (r, c) = alg.shape(a);
             let b = alg.broadcast(g, r, c);
             let d = alg.scale(&b, S::one() / lit::<S>((r * c) as f64));
+            alg.recycle(b);
             give(alg, a, d);
         }
         Op::Broadcast(a, _, _) => {
@@ -203,6 +217,8 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             let q = alg.deriv_mul(g, &alg.node(i), Fun::RecipOrZero, 0);
             let qb = alg.broadcast(&q, r, c);
             let d = alg.mul(&alg.node(a), &qb);
+            alg.recycle(q);
+            alg.recycle(qb);
             give(alg, a, d);
         }
         Op::Mse(a, b) => {
@@ -211,12 +227,17 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             let gb = alg.broadcast(g, r, c);
             let gd = alg.mul(&gb, &diff);
             let d = alg.scale(&gd, lit::<S>(2.0) / lit::<S>((r * c) as f64));
+            for m in [diff, gb, gd] {
+                alg.recycle(m);
+            }
             if need[b] {
                 let db = alg.scale(&d, -S::one());
                 give(alg, b, db);
             }
             if need[a] {
                 give(alg, a, d);
+            } else {
+                alg.recycle(d);
             }
         }
         Op::CrossEntropy(z, t) => {
@@ -231,6 +252,26 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
     }
 }
 
+/// The backward pass's per-node bookkeeping, kept between passes (on the
+/// tape, for the eager pass) so that a training step does not allocate it
+/// anew.
+#[derive(Debug)]
+pub(crate) struct Marks<M> {
+    is_source: Vec<bool>,
+    need: Vec<bool>,
+    adj: Vec<Option<M>>,
+}
+
+impl<M> Default for Marks<M> {
+    fn default() -> Self {
+        Marks {
+            is_source: Vec::new(),
+            need: Vec::new(),
+            adj: Vec::new(),
+        }
+    }
+}
+
 /// Runs the backward pass from `target` (seeded with `seed`) and returns
 /// the adjoint of every source, `None` for a source the target does not
 /// depend on.
@@ -239,39 +280,63 @@ pub(crate) fn backward<S: Scalar, A: Alg<S>>(
     target: usize,
     seed: A::M,
     sources: &[usize],
+    marks: &mut Marks<A::M>,
 ) -> Vec<Option<A::M>> {
     let n = target + 1;
-    let mut is_source = vec![false; n];
+    let Marks {
+        is_source,
+        need,
+        adj,
+    } = marks;
+    is_source.clear();
+    is_source.resize(n, false);
     for &s in sources {
         if s < n {
             is_source[s] = true;
         }
     }
     // A node needs an adjoint if a source is among its ancestors (or it is one).
-    let mut need = is_source.clone();
+    need.clear();
+    need.extend_from_slice(is_source);
     for i in 0..n {
         if !need[i] {
             need[i] = alg.op(i).parents().iter().flatten().any(|&p| need[p]);
         }
     }
-    let mut adj: Vec<Option<A::M>> = vec![None; n];
+    adj.clear();
+    adj.resize_with(n, || None);
     if need[target] {
         adj[target] = Some(seed);
+    } else {
+        alg.recycle(seed);
     }
     for i in (0..n).rev() {
         if !need[i] {
             continue;
         }
         let Some(g) = adj[i].take() else { continue };
-        vjp(alg, i, &g, &need, &mut adj);
+        vjp(alg, i, &g, need, adj);
         if is_source[i] {
             adj[i] = Some(g);
         } else {
             alg.recycle(g);
         }
     }
-    sources
-        .iter()
-        .map(|&s| if s < n { adj[s].clone() } else { None })
-        .collect()
+    // Each source's adjoint is moved out (a source listed twice gets a
+    // copy of the first one's).
+    let mut out: Vec<Option<A::M>> = Vec::with_capacity(sources.len());
+    for (k, &s) in sources.iter().enumerate() {
+        let g = match (s < n).then(|| adj[s].take()).flatten() {
+            Some(g) => Some(g),
+            None => sources[..k]
+                .iter()
+                .position(|&p| p == s)
+                .and_then(|p| out[p].clone()),
+        };
+        out.push(g);
+    }
+    for g in adj.drain(..).flatten() {
+        alg.recycle(g);
+    }
+    out
 }

@@ -1,0 +1,431 @@
+//! The reverse-mode workloads of `benches/reverse.rs`, shared with
+//! `tests/reverse_vs_handwritten.rs` (which checks that the tape and the
+//! hand-written backpropagation give the same loss and gradients, so that
+//! the benchmark times two computations of the same numbers).
+//!
+//! - the seed network (SEEDS.md example 7): x 1×7, W 7×2, b 1×2,
+//!   `l = mean(tanh(x·W + b)²)`;
+//! - an MLP 784→128→10, ReLU hidden layer, cross-entropy from logits with
+//!   integer labels, on a batch of 64;
+//! - gradients of n inputs of the forward benchmarks' functions (b)
+//!   Rosenbrock and (d) the 8-unit tanh network, written as matrix
+//!   operations on the tape.
+//!
+//! Each has a tape version (the steady-state API: one tape reset every
+//! step, gradients handed back with `Tape::recycle`) and a hand-written
+//! nalgebra version working in buffers allocated once.
+#![allow(dead_code)]
+
+use dualgrad::reverse::{Activation, Mlp, ReverseError, Tape, Targets};
+use nalgebra::{DMatrix, DMatrixView, Dyn};
+
+/// A small deterministic generator in [−1, 1) (the forward benchmarks'
+/// LCG, so that the gradient rows use the same inputs and weights).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    }
+}
+
+/// `aᵀ` as a strided view (no copy). nalgebra's `gemm_tr` / `tr_mul_to`
+/// are dot-product loops; `gemm` on this view goes to matrixmultiply's
+/// blocked kernel, the fastest product nalgebra offers.
+pub fn t_view(a: &DMatrix<f64>) -> DMatrixView<'_, f64, Dyn, Dyn> {
+    DMatrixView::from_slice_with_strides(a.as_slice(), a.ncols(), a.nrows(), a.nrows(), 1)
+}
+
+/// Row-wise bias: every row of `out` set to `b`.
+fn fill_rows(out: &mut DMatrix<f64>, b: &DMatrix<f64>) {
+    for (mut col, &bj) in out.column_iter_mut().zip(b.iter()) {
+        col.fill(bj);
+    }
+}
+
+/// Column sums of `a` into the 1×n `out`.
+fn col_sums_into(a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    for (o, col) in out.iter_mut().zip(a.column_iter()) {
+        *o = col.sum();
+    }
+}
+
+// ---------------------------------------------------------------------
+// (i) The seed network.
+
+/// The seed network's data and parameters.
+pub struct Seed {
+    pub x: DMatrix<f64>,
+    pub w: DMatrix<f64>,
+    pub b: DMatrix<f64>,
+}
+
+impl Seed {
+    /// x = [1 … 7], W 7×2 of order 1/7 (tanh neither linear nor saturated),
+    /// b small.
+    pub fn new() -> Self {
+        let mut g = Lcg(7);
+        Seed {
+            x: DMatrix::from_fn(1, 7, |_, j| (j + 1) as f64),
+            w: DMatrix::from_fn(7, 2, |_, _| g.next() / 7.0),
+            b: DMatrix::from_fn(1, 2, |_, _| 0.1 * g.next()),
+        }
+    }
+
+    /// Loss and `[dW, db]` with the tape (the caller recycles the
+    /// gradients).
+    pub fn tape_grad(&self, t: &mut Tape<f64>) -> Result<(f64, Vec<DMatrix<f64>>), ReverseError> {
+        t.reset();
+        let x = t.var_copy(&self.x);
+        let w = t.var_copy(&self.w);
+        let b = t.var_copy(&self.b);
+        let y = t.tanh(t.add_row(t.matmul(x, w)?, b)?)?;
+        let l = t.mean(t.square(y)?)?;
+        let g = t.gradient(l, &[w, b])?;
+        Ok((t.scalar(l)?, g))
+    }
+
+    /// The loss alone, recorded on the tape.
+    pub fn tape_forward(&self, t: &mut Tape<f64>) -> Result<f64, ReverseError> {
+        t.reset();
+        let x = t.var_copy(&self.x);
+        let w = t.var_copy(&self.w);
+        let b = t.var_copy(&self.b);
+        let y = t.tanh(t.add_row(t.matmul(x, w)?, b)?)?;
+        let l = t.mean(t.square(y)?)?;
+        t.scalar(l)
+    }
+}
+
+impl Default for Seed {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Buffers of the hand-written seed network, allocated once.
+pub struct SeedHand {
+    pub y: DMatrix<f64>,
+    pub dw: DMatrix<f64>,
+    pub db: DMatrix<f64>,
+}
+
+impl SeedHand {
+    pub fn new() -> Self {
+        SeedHand {
+            y: DMatrix::zeros(1, 2),
+            dw: DMatrix::zeros(7, 2),
+            db: DMatrix::zeros(1, 2),
+        }
+    }
+
+    /// y = tanh(x·W + b) into `self.y`; returns mean(y²).
+    pub fn forward(&mut self, s: &Seed) -> f64 {
+        self.y.copy_from(&s.b);
+        self.y.gemm(1.0, &s.x, &s.w, 1.0);
+        self.y.apply(|v| *v = v.tanh());
+        self.y.norm_squared() / self.y.len() as f64
+    }
+
+    /// Loss, and dW, db into the buffers: dh = (2/n)·y ⊙ (1 − y²),
+    /// dW = xᵀ·dh, db = dh.
+    pub fn grad(&mut self, s: &Seed) -> f64 {
+        let l = self.forward(s);
+        let k = 2.0 / self.y.len() as f64;
+        self.db
+            .zip_apply(&self.y, |d, y| *d = k * y * (1.0 - y * y));
+        s.x.tr_mul_to(&self.db, &mut self.dw);
+        l
+    }
+}
+
+impl Default for SeedHand {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// ---------------------------------------------------------------------
+// (ii) The MLP 784→128→10.
+
+pub const BATCH: usize = 64;
+pub const SIZES: [usize; 3] = [784, 128, 10];
+
+/// The MLP's network, batch and labels.
+pub struct Net {
+    pub mlp: Mlp<f64>,
+    pub x: DMatrix<f64>,
+    pub labels: Vec<usize>,
+}
+
+impl Net {
+    pub fn new() -> Self {
+        let mut mlp = Mlp::new(&SIZES, &[Activation::Relu, Activation::Identity], 11).unwrap();
+        let mut g = Lcg(13);
+        // Non-zero biases, so that their gradients are exercised.
+        for l in &mut mlp.layers {
+            l.b.apply(|b| *b = 0.05 * g.next());
+        }
+        let x = DMatrix::from_fn(BATCH, SIZES[0], |_, _| 0.5 * (g.next() + 1.0));
+        let labels = (0..BATCH).map(|i| (i * 7 + 3) % SIZES[2]).collect();
+        Net { mlp, x, labels }
+    }
+
+    /// Loss and every layer's `(dW, db)` through `Mlp::loss_and_gradients`.
+    pub fn tape_grad(
+        &mut self,
+        t: &mut Tape<f64>,
+    ) -> Result<(f64, Vec<dualgrad::reverse::DenseGrad<f64>>), ReverseError> {
+        self.mlp
+            .loss_and_gradients(t, &self.x, Targets::Labels(&self.labels))
+    }
+
+    /// The loss alone, recorded on the tape (what `loss_and_gradients`
+    /// records before its backward pass).
+    pub fn tape_forward(&self, t: &mut Tape<f64>) -> Result<f64, ReverseError> {
+        t.reset();
+        let x = t.var_copy(&self.x);
+        let (out, _) = self.mlp.record(t, x)?;
+        let l = t.cross_entropy(out, &self.labels)?;
+        t.scalar(l)
+    }
+}
+
+impl Default for Net {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Buffers of the hand-written MLP, allocated once.
+pub struct NetHand {
+    /// Pre-activations and activations of the hidden layer.
+    pub z1: DMatrix<f64>,
+    pub a1: DMatrix<f64>,
+    /// Logits, then (in `grad`) δ2 = (softmax − one-hot)/batch.
+    pub z2: DMatrix<f64>,
+    /// δ1 = (δ2·W2ᵀ) ⊙ [z1 > 0].
+    pub d1: DMatrix<f64>,
+    pub dw1: DMatrix<f64>,
+    pub db1: DMatrix<f64>,
+    pub dw2: DMatrix<f64>,
+    pub db2: DMatrix<f64>,
+    /// Per-row maximum and sum of exponentials.
+    pub rmax: Vec<f64>,
+    pub rsum: Vec<f64>,
+}
+
+impl NetHand {
+    pub fn new() -> Self {
+        let [i, h, o] = SIZES;
+        NetHand {
+            z1: DMatrix::zeros(BATCH, h),
+            a1: DMatrix::zeros(BATCH, h),
+            z2: DMatrix::zeros(BATCH, o),
+            d1: DMatrix::zeros(BATCH, h),
+            dw1: DMatrix::zeros(i, h),
+            db1: DMatrix::zeros(1, h),
+            dw2: DMatrix::zeros(h, o),
+            db2: DMatrix::zeros(1, o),
+            rmax: vec![0.0; BATCH],
+            rsum: vec![0.0; BATCH],
+        }
+    }
+
+    /// The forward pass into the buffers; returns the cross-entropy, and
+    /// leaves `exp(z2 − rowmax)` in `z2` and its row sums in `rsum` when
+    /// `keep_exp` (what the backward pass needs).
+    fn forward_inner(&mut self, n: &Net, keep_exp: bool) -> f64 {
+        let (l1, l2) = (&n.mlp.layers[0], &n.mlp.layers[1]);
+        fill_rows(&mut self.z1, &l1.b);
+        self.z1.gemm(1.0, &n.x, &l1.w, 1.0);
+        self.a1
+            .zip_apply(&self.z1, |a, z| *a = if z > 0.0 { z } else { 0.0 });
+        fill_rows(&mut self.z2, &l2.b);
+        self.z2.gemm(1.0, &self.a1, &l2.w, 1.0);
+        // Stable cross-entropy: −mean_i (z_iℓ − max_i − ln Σ_j exp(z_ij − max_i)).
+        self.rmax.fill(f64::NEG_INFINITY);
+        for col in self.z2.column_iter() {
+            for (m, &v) in self.rmax.iter_mut().zip(col.iter()) {
+                *m = m.max(v);
+            }
+        }
+        let mut picked = 0.0;
+        for (i, &l) in n.labels.iter().enumerate() {
+            picked += self.z2[(i, l)] - self.rmax[i];
+        }
+        self.rsum.fill(0.0);
+        for mut col in self.z2.column_iter_mut() {
+            for ((v, &m), s) in col.iter_mut().zip(&self.rmax).zip(&mut self.rsum) {
+                let e = (*v - m).exp();
+                *s += e;
+                if keep_exp {
+                    *v = e;
+                }
+            }
+        }
+        let logs: f64 = self.rsum.iter().map(|s| s.ln()).sum();
+        (logs - picked) / BATCH as f64
+    }
+
+    /// The loss alone.
+    pub fn forward(&mut self, n: &Net) -> f64 {
+        self.forward_inner(n, false)
+    }
+
+    /// Loss, and dW1, db1, dW2, db2 into the buffers.
+    pub fn grad(&mut self, n: &Net) -> f64 {
+        let loss = self.forward_inner(n, true);
+        let l2 = &n.mlp.layers[1];
+        let k = 1.0 / BATCH as f64;
+        // δ2 = (softmax − one-hot)/batch, in place.
+        for mut col in self.z2.column_iter_mut() {
+            for (v, &s) in col.iter_mut().zip(&self.rsum) {
+                *v *= k / s;
+            }
+        }
+        for (i, &l) in n.labels.iter().enumerate() {
+            self.z2[(i, l)] -= k;
+        }
+        // dW2 = a1ᵀ·δ2, db2 = colsum δ2.
+        self.dw2.gemm(1.0, &t_view(&self.a1), &self.z2, 0.0);
+        col_sums_into(&self.z2, &mut self.db2);
+        // δ1 = (δ2·W2ᵀ) ⊙ [z1 > 0].
+        self.d1.gemm(1.0, &self.z2, &t_view(&l2.w), 0.0);
+        self.d1
+            .zip_apply(&self.z1, |d, z| *d = if z > 0.0 { *d } else { 0.0 });
+        // dW1 = xᵀ·δ1, db1 = colsum δ1.
+        self.dw1.gemm(1.0, &t_view(&n.x), &self.d1, 0.0);
+        col_sums_into(&self.d1, &mut self.db1);
+        loss
+    }
+}
+
+impl Default for NetHand {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// ---------------------------------------------------------------------
+// Gradients of n inputs: (b) Rosenbrock and (d) the tanh network.
+
+/// The forward benchmarks' inputs: n values in [0.2, 1.8) from seed 4.
+pub fn inputs(n: usize) -> Vec<f64> {
+    let mut g = Lcg(4);
+    (0..n).map(|_| 1.0 + 0.8 * g.next()).collect()
+}
+
+/// Hidden units of the tanh network.
+pub const HIDDEN: usize = 8;
+
+/// Rosenbrock of n variables as matrix operations: with P and N the
+/// (n−1)×n selections of x₀…x_{n−2} and x₁…x_{n−1},
+/// `f = 100·Σ(N·x − (P·x)²)² + Σ(1 − P·x)²`.
+pub struct Rosen {
+    pub x: DMatrix<f64>,
+    pub p: DMatrix<f64>,
+    pub n: DMatrix<f64>,
+    pub ones: DMatrix<f64>,
+}
+
+impl Rosen {
+    pub fn new(n: usize) -> Self {
+        Rosen {
+            x: DMatrix::from_vec(n, 1, inputs(n)),
+            p: DMatrix::from_fn(n - 1, n, |i, j| if i == j { 1.0 } else { 0.0 }),
+            n: DMatrix::from_fn(n - 1, n, |i, j| if i + 1 == j { 1.0 } else { 0.0 }),
+            ones: DMatrix::from_element(n - 1, 1, 1.0),
+        }
+    }
+
+    /// f and ∇f (n×1) with the tape.
+    pub fn tape_grad(&self, t: &mut Tape<f64>) -> Result<(f64, DMatrix<f64>), ReverseError> {
+        t.reset();
+        let x = t.var_copy(&self.x);
+        let xp = t.matmul(t.var_copy(&self.p), x)?;
+        let xn = t.matmul(t.var_copy(&self.n), x)?;
+        let a = t.sub(xn, t.square(xp)?)?;
+        let b = t.sub(t.var_copy(&self.ones), xp)?;
+        let f = t.add(t.scale(t.sum(t.square(a)?)?, 100.0)?, t.sum(t.square(b)?)?)?;
+        let mut g = t.gradient(f, &[x])?;
+        Ok((t.scalar(f)?, g.pop().unwrap()))
+    }
+
+    /// The closed-form gradient, for the test.
+    pub fn closed_form(&self) -> Vec<f64> {
+        let x = self.x.as_slice();
+        let n = x.len();
+        let mut g = vec![0.0; n];
+        for i in 0..n - 1 {
+            let a = x[i + 1] - x[i] * x[i];
+            g[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+            g[i + 1] += 200.0 * a;
+        }
+        g
+    }
+}
+
+/// The forward benchmarks' tanh network (weights from seed 5) as
+/// matrices: `f = tanh(x·W1 + b1)·w2 + b2` with x 1×n, W1 n×8.
+pub struct TanhNet {
+    pub x: DMatrix<f64>,
+    pub w1: DMatrix<f64>,
+    pub b1: DMatrix<f64>,
+    pub w2: DMatrix<f64>,
+    pub b2: DMatrix<f64>,
+}
+
+impl TanhNet {
+    pub fn new(n: usize) -> Self {
+        let mut g = Lcg(5);
+        let s = 1.0 / (n as f64).sqrt();
+        // The forward benchmarks draw w1 unit by unit (HIDDEN rows of n).
+        let rows: Vec<f64> = (0..HIDDEN * n).map(|_| 2.0 * s * g.next()).collect();
+        let w1 = DMatrix::from_fn(n, HIDDEN, |i, j| rows[j * n + i]);
+        let b1 = DMatrix::from_fn(1, HIDDEN, |_, _| 0.5 * g.next());
+        let w2 = DMatrix::from_fn(HIDDEN, 1, |_, _| g.next());
+        let b2 = DMatrix::from_element(1, 1, g.next());
+        TanhNet {
+            x: DMatrix::from_vec(1, n, inputs(n)),
+            w1,
+            b1,
+            w2,
+            b2,
+        }
+    }
+
+    /// f and ∇f (1×n) with the tape.
+    pub fn tape_grad(&self, t: &mut Tape<f64>) -> Result<(f64, DMatrix<f64>), ReverseError> {
+        t.reset();
+        let x = t.var_copy(&self.x);
+        let h = t.add_row(t.matmul(x, t.var_copy(&self.w1))?, t.var_copy(&self.b1))?;
+        let o = t.matmul(t.tanh(h)?, t.var_copy(&self.w2))?;
+        let f = t.add_row(o, t.var_copy(&self.b2))?;
+        let mut g = t.gradient(f, &[x])?;
+        Ok((t.scalar(f)?, g.pop().unwrap()))
+    }
+
+    /// f and ∇f by the chain rule in plain loops, for the test.
+    pub fn closed_form(&self) -> (f64, Vec<f64>) {
+        let n = self.x.len();
+        let mut f = self.b2[0];
+        let mut g = vec![0.0; n];
+        for j in 0..HIDDEN {
+            let mut a = self.b1[j];
+            for i in 0..n {
+                a += self.x[i] * self.w1[(i, j)];
+            }
+            let y = a.tanh();
+            f += y * self.w2[j];
+            for (i, gi) in g.iter_mut().enumerate() {
+                *gi += self.w2[j] * (1.0 - y * y) * self.w1[(i, j)];
+            }
+        }
+        (f, g)
+    }
+}
