@@ -23,7 +23,7 @@ def median(group, bid):
 
 
 WHY_EVAL = {
-    "a": "tanh′ = 1 − tanh² (|x| < ½) or one exp; num-dual's tanh is sinh/cosh: four calls",
+    "a": "tanh′ = 1 − tanh² near 0, else one exp; num-dual's tanh is sinh/cosh: four calls",
     "b": "the same arithmetic, instruction for instruction; the rest is seeding",
     "c": "one atan2 (r², one division) where num-dual calls atan and atan2",
     "d": "tanh as (a); the weighted sums are the same arithmetic",
