@@ -124,8 +124,8 @@ impl<T: Scalar> Number<T> for Dual<T> {
         Dual::new(j.f, m(j.fx, self.eps) + m(j.fy, o.eps))
     }
     #[inline(always)]
-    fn mul_with(self, o: Self, m: impl Fn(T, T) -> T) -> Self {
-        Dual::new(self.re * o.re, m(self.re, o.eps) + m(o.re, self.eps))
+    fn mul(self, o: Self) -> Self {
+        Dual::new(self.re * o.re, self.re * o.eps + self.eps * o.re)
     }
     #[inline(always)]
     fn div(self, o: Self) -> Self {

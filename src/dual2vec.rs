@@ -195,15 +195,15 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
         self
     }
     #[inline(always)]
-    fn mul_with(mut self, o: Self, m: impl Fn(T, T) -> T) -> Self {
+    fn mul(mut self, o: Self) -> Self {
         let (a, b) = (self.re, o.re);
         let (ga, gb) = (self.grad, o.grad);
         self.re = a * b;
         self.for_upper(|i, j, h| {
-            *h = m(a, o.hess[i][j]) + m(b, *h) + m(ga[i], gb[j]) + m(gb[i], ga[j]);
+            *h = a * o.hess[i][j] + *h * b + ga[i] * gb[j] + gb[i] * ga[j];
         });
         for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
-            *x = m(a, *y) + m(b, *x);
+            *x = a * *y + *x * b;
         }
         self
     }

@@ -133,11 +133,11 @@ impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
         self
     }
     #[inline(always)]
-    fn mul_with(mut self, o: Self, m: impl Fn(T, T) -> T) -> Self {
+    fn mul(mut self, o: Self) -> Self {
         let (a, b) = (self.re, o.re);
         self.re = a * b;
         for (e, oe) in self.eps.iter_mut().zip(o.eps.iter()) {
-            *e = m(a, *oe) + m(b, *e);
+            *e = a * *oe + *e * b;
         }
         self
     }

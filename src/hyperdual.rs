@@ -127,13 +127,13 @@ impl<T: Scalar> Number<T> for HyperDual<T> {
         )
     }
     #[inline(always)]
-    fn mul_with(self, o: Self, m: impl Fn(T, T) -> T) -> Self {
+    fn mul(self, o: Self) -> Self {
         let (a, b) = (self, o);
         HyperDual::new(
             a.re * b.re,
-            m(a.re, b.e1) + m(b.re, a.e1),
-            m(a.re, b.e2) + m(b.re, a.e2),
-            m(a.re, b.e12) + m(a.e1, b.e2) + m(a.e2, b.e1) + m(b.re, a.e12),
+            a.re * b.e1 + a.e1 * b.re,
+            a.re * b.e2 + a.e2 * b.re,
+            a.re * b.e12 + a.e1 * b.e2 + a.e2 * b.e1 + a.e12 * b.re,
         )
     }
     #[inline(always)]

@@ -75,19 +75,11 @@ pub(crate) trait Number<T: Scalar>: Copy {
             self.chain2_by(o, j, sc)
         }
     }
-    /// The product, with `m` for every product in the derivative parts.
-    fn mul_with(self, o: Self, m: impl Fn(T, T) -> T) -> Self;
-    /// The product. Where a value part is infinite, a zero part times an
-    /// infinite one stays zero (`2 · e^1000` has derivative ∞, not NaN);
-    /// the finite case, all that ordinary code meets, pays one branch.
-    #[inline(always)]
-    fn mul(self, o: Self) -> Self {
-        if self.re().is_finite() && o.re().is_finite() {
-            self.mul_with(o, |a, b| a * b)
-        } else {
-            mul_cold(self, o)
-        }
-    }
+    /// The product. Plain IEEE arithmetic: a zero part times an infinite
+    /// value is NaN (`2 · e^1000` has derivative NaN, as in num-dual and
+    /// ForwardDiff); guarding every product costs the arithmetic-bound
+    /// second-order workloads 5–20 % (BENCHMARKS.md).
+    fn mul(self, o: Self) -> Self;
     /// The quotient, computed directly (not as a product with a reciprocal).
     fn div(self, o: Self) -> Self;
 }
@@ -98,15 +90,6 @@ pub(crate) trait Number<T: Scalar>: Copy {
 #[allow(clippy::eq_op)] // `d − d` is the point: it is 0 only where `d` is finite.
 fn spread<T: Scalar>(d: T) -> T {
     d - d
-}
-
-/// The product where a value part is infinite, out of line: with it inline
-/// the product of nested types grows past what the compiler inlines (each
-/// `Dual<Dual<f64>>` product became a call, 5× slower).
-#[cold]
-#[inline(never)]
-fn mul_cold<T: Scalar, N: Number<T>>(a: N, b: N) -> N {
-    a.mul_with(b, |x, y| if x.is_zero() { x } else { sc(x, y) })
 }
 
 /// Every part NaN, out of line: the path outside a function's domain is
