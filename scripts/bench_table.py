@@ -36,14 +36,14 @@ WHY_F64 = {
 }
 WHY_HYPER = {
     "a": "tanh and at most one exp against num-dual's sinh/cosh",
-    "b": "the same arithmetic plus one finite-value test per product (infinite values keep zero parts zero)",
-    "c": "the same calls minus num-dual's atan; the NaN, finiteness and product tests cost the rest",
+    "b": "the same arithmetic, instruction for instruction: 1.0 within noise is the floor",
+    "c": "the same calls minus num-dual's atan; the NaN and finiteness tests of the chain rule cost the rest",
     "d": "tanh and at most one exp against num-dual's sinh/cosh",
 }
 WHY_DD = {
     "a": "tanh and at most one exp against num-dual's sinh/cosh",
-    "b": "the same arithmetic plus a finite-value test in every inner and outer product",
-    "c": "atan2 from r²; a second powf call (exact nested x^(p−1)) and the product tests",
+    "b": "the same arithmetic as num-dual's nested duals",
+    "c": "atan2 from r² against a second powf call (exact nested x^(p−1))",
     "d": "tanh and at most one exp against num-dual's sinh/cosh",
 }
 
