@@ -130,7 +130,7 @@ pub(crate) fn shifted<const N: usize>(mut x: [f64; N], i: usize, t: f64) -> [f64
 }
 
 /// The index to report: the first failing comparison's worst entry.
-fn worst_of<T, I: Copy>(primary: &Agreement<T, I>, secondary: &Agreement<T, I>) -> I {
+pub(crate) fn worst_of<T, I: Copy>(primary: &Agreement<T, I>, secondary: &Agreement<T, I>) -> I {
     if !primary.passed || secondary.passed {
         primary.worst
     } else {
@@ -358,34 +358,55 @@ impl<T: CheckReal, const N: usize, const M: usize> JacobianReport<T, N, M> {
 
 impl<T: CheckReal, const N: usize, const M: usize> fmt::Display for JacobianReport<T, N, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shape = Shape::Matrix { cols: N };
-        let (r, c) = self.worst();
-        write_header(f, "Jacobian", self.passed(), shape, r * N + c, &self.point)?;
-        let flat = |a: &Agreement<T, (usize, usize)>| a.map_index(|(r, c)| r * N + c);
-        write_comparisons(
+        write_matrix_report(
             f,
-            shape,
-            &self.tolerance,
+            "Jacobian",
+            &self.point,
             [
-                &flat(&self.vs_exact),
-                &flat(&self.vs_fd),
-                &flat(&self.exact_vs_fd),
+                &self.given,
+                &self.exact,
+                &self.finite_difference,
+                &self.fd_error,
+                &self.step,
             ],
-        )?;
-        write_entries(
-            f,
-            shape,
-            [
-                self.given.as_flattened(),
-                self.exact.as_flattened(),
-                self.finite_difference.as_flattened(),
-                self.fd_error.as_flattened(),
-                self.step.as_flattened(),
-            ],
-            r * N + c,
+            [&self.vs_exact, &self.vs_fd, &self.exact_vs_fd],
             &self.tolerance,
         )
     }
+}
+
+/// The report of a matrix check (Jacobian or Hessian): header, the three
+/// comparisons and the entries, the worst one marked. `matrices` are the
+/// given, exact, finite-difference, error-estimate and step matrices;
+/// `agreements` are given vs exact, given vs finite differences, exact vs
+/// finite differences.
+pub(crate) fn write_matrix_report<T: CheckReal, const N: usize, const M: usize>(
+    f: &mut fmt::Formatter<'_>,
+    title: &str,
+    point: &[T; N],
+    matrices: [&[[T; N]; M]; 5],
+    agreements: [&Agreement<T, (usize, usize)>; 3],
+    tolerance: &Tolerance<T>,
+) -> fmt::Result {
+    let shape = Shape::Matrix { cols: N };
+    let [vs_exact, vs_fd, exact_vs_fd] = agreements;
+    let (r, c) = worst_of(vs_exact, vs_fd);
+    let passed = vs_exact.passed && vs_fd.passed;
+    write_header(f, title, passed, shape, r * N + c, point)?;
+    let flat = |a: &Agreement<T, (usize, usize)>| a.map_index(|(r, c)| r * N + c);
+    write_comparisons(
+        f,
+        shape,
+        tolerance,
+        [&flat(vs_exact), &flat(vs_fd), &flat(exact_vs_fd)],
+    )?;
+    write_entries(
+        f,
+        shape,
+        matrices.map(|m| m.as_flattened()),
+        r * N + c,
+        tolerance,
+    )
 }
 
 /// `<what> check passed|FAILED …` and the point.

@@ -3,9 +3,9 @@
 
 use core::fmt;
 
-use super::agreement::{compare, Agreement, Shape};
+use super::agreement::{compare, Agreement};
 use super::function::ScalarFn;
-use super::gradient::{shifted, write_comparisons, write_entries, write_header};
+use super::gradient::{shifted, worst_of, write_matrix_report};
 use super::richardson::{derivative, first_step};
 use super::tolerance::{CheckReal, Tolerance};
 use crate::{gradient, hessian};
@@ -135,11 +135,7 @@ impl<T: CheckReal, const N: usize> HessianReport<T, N> {
     /// assert_eq!(r.worst(), (1, 0));
     /// ```
     pub fn worst(&self) -> (usize, usize) {
-        if !self.vs_exact.passed || self.vs_fd.passed {
-            self.vs_exact.worst
-        } else {
-            self.vs_fd.worst
-        }
+        worst_of(&self.vs_exact, &self.vs_fd)
     }
 
     /// Panics with this report as the message unless it passed.
@@ -158,31 +154,18 @@ impl<T: CheckReal, const N: usize> HessianReport<T, N> {
 
 impl<T: CheckReal, const N: usize> fmt::Display for HessianReport<T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shape = Shape::Matrix { cols: N };
-        let (r, c) = self.worst();
-        write_header(f, "Hessian", self.passed(), shape, r * N + c, &self.point)?;
-        let flat = |a: &Agreement<T, (usize, usize)>| a.map_index(|(r, c)| r * N + c);
-        write_comparisons(
+        write_matrix_report(
             f,
-            shape,
-            &self.tolerance,
+            "Hessian",
+            &self.point,
             [
-                &flat(&self.vs_exact),
-                &flat(&self.vs_fd),
-                &flat(&self.exact_vs_fd),
+                &self.given,
+                &self.exact,
+                &self.finite_difference,
+                &self.fd_error,
+                &self.step,
             ],
-        )?;
-        write_entries(
-            f,
-            shape,
-            [
-                self.given.as_flattened(),
-                self.exact.as_flattened(),
-                self.finite_difference.as_flattened(),
-                self.fd_error.as_flattened(),
-                self.step.as_flattened(),
-            ],
-            r * N + c,
+            [&self.vs_exact, &self.vs_fd, &self.exact_vs_fd],
             &self.tolerance,
         )
     }
