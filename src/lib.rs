@@ -109,30 +109,16 @@ extern crate alloc;
 #[cfg(not(any(feature = "std", feature = "libm")))]
 compile_error!("dualgrad needs a math library: enable the `std` feature (default) or `libm`.");
 
-mod number;
-mod rules;
-
-mod drivers;
-#[cfg(feature = "alloc")]
-mod drivers_dyn;
-mod dual;
-mod dual2vec;
-mod dualvec;
-mod hyperdual;
+pub mod forward;
 #[cfg(feature = "nalgebra")]
-mod linalg;
-pub mod prelude;
-mod scalar;
+pub mod linalg;
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub mod reverse;
 
 pub mod check;
+pub mod prelude;
 
-pub use drivers::*;
-#[cfg(feature = "alloc")]
-pub use drivers_dyn::{gradient_dyn, hessian_dyn, jacobian_dyn, ChunkDual, ChunkDual2, CHUNK};
-pub use dual::Dual;
-pub use dual2vec::Dual2Vec;
-pub use dualvec::DualVec;
-pub use hyperdual::HyperDual;
+pub use forward::*;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub use linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};
 #[cfg(feature = "nalgebra")]
@@ -146,7 +132,6 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 /// ```
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
-pub use scalar::Scalar;
 
 /// The `num-traits` crate this crate's traits come from, re-exported so that
 /// `dualgrad::num_traits::Float` needs no extra dependency.
@@ -157,5 +142,3 @@ pub use num_traits;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-#[cfg(all(feature = "nalgebra", feature = "alloc"))]
-pub mod reverse;

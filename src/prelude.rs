@@ -8,14 +8,9 @@
 //! assert_eq!((y, dy), (0.0, 1.0));
 //! ```
 
-pub use crate::drivers::*;
-#[cfg(feature = "alloc")]
-pub use crate::drivers_dyn::{
-    gradient_dyn, hessian_dyn, jacobian_dyn, ChunkDual, ChunkDual2, CHUNK,
-};
+pub use crate::forward::*;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub use crate::linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};
 #[cfg(feature = "nalgebra")]
 pub use crate::linalg::{gradient_vec, hessian_mat, jacobian_mat};
-pub use crate::{Dual, Dual2Vec, DualVec, HyperDual, Scalar};
 pub use num_traits::{Float, FloatConst, One, Zero};

@@ -1,13 +1,20 @@
 //! Dual numbers inside nalgebra (feature `nalgebra`): the scalar trait
 //! stack for every number type, and drivers that take and return nalgebra
 //! vectors and matrices.
+//!
+//! ```
+//! use dualgrad::linalg::gradient_vec;
+//! use dualgrad::nalgebra::Vector2;
+//! let (n, g) = gradient_vec(|x| x.norm(), Vector2::new(3.0, 4.0));
+//! assert_eq!((n, g), (5.0, Vector2::new(0.6, 0.8)));
+//! ```
 
 pub(crate) mod traits;
 
 mod drivers;
 #[cfg(feature = "alloc")]
-mod drivers_dyn;
+mod drivers_dmat;
 
 pub use drivers::{gradient_vec, hessian_mat, jacobian_mat};
 #[cfg(feature = "alloc")]
-pub use drivers_dyn::{gradient_dvec, hessian_dmat, jacobian_dmat};
+pub use drivers_dmat::{gradient_dvec, hessian_dmat, jacobian_dmat};

@@ -11,7 +11,7 @@ use core::cell::Cell;
 
 use simba::scalar::RealField;
 
-use crate::number::Number;
+use crate::forward::number::Number;
 use crate::{Dual, Dual2Vec, DualVec, HyperDual, Scalar};
 
 /// Whether `f` holds for every pair of corresponding parts of `a` and `b`

@@ -126,7 +126,7 @@ pub(crate) fn deriv_mul<S: Scalar>(
             if g.is_zero() {
                 S::zero()
             } else {
-                g * crate::rules::tanh_slope(x, || x.tanh())
+                g * crate::forward::rules::tanh_slope(x, || x.tanh())
             }
         });
     }

@@ -7,7 +7,7 @@
 //! operators, comparisons): one generic body, instantiated once per type,
 //! because the orphan rule forbids a blanket impl of a foreign trait.
 
-use crate::rules::{Jet, Jet2};
+use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
 /// The chain rule and arithmetic of one number type over the scalar `T`.
@@ -149,19 +149,19 @@ macro_rules! impl_number {
             }
             #[inline]
             fn sigmoid(self) -> Self {
-                self.chain1($crate::rules::sigmoid(self.re(), Self::SECOND))
+                self.chain1($crate::forward::rules::sigmoid(self.re(), Self::SECOND))
             }
             #[inline]
             fn softplus(self) -> Self {
-                self.chain1($crate::rules::softplus(self.re(), Self::SECOND))
+                self.chain1($crate::forward::rules::softplus(self.re(), Self::SECOND))
             }
             #[inline]
             fn relu(self) -> Self {
-                self.chain1($crate::rules::relu(self.re(), Self::SECOND))
+                self.chain1($crate::forward::rules::relu(self.re(), Self::SECOND))
             }
             #[inline]
             fn erf(self) -> Self {
-                self.chain1($crate::rules::erf(self.re(), Self::SECOND))
+                self.chain1($crate::forward::rules::erf(self.re(), Self::SECOND))
             }
         }
 
@@ -205,7 +205,7 @@ macro_rules! impl_number {
             type Output = Self;
             #[inline]
             fn rem(self, o: Self) -> Self {
-                self.chain2(o, $crate::rules::rem(self.re(), o.re()))
+                self.chain2(o, $crate::forward::rules::rem(self.re(), o.re()))
             }
         }
         impl<$($g)*> core::ops::Neg for $ty {
@@ -253,20 +253,20 @@ macro_rules! impl_number {
             }
         }
 
-        $crate::number::impl_assign!([$($g)*] $ty, Self, AddAssign add_assign add);
-        $crate::number::impl_assign!([$($g)*] $ty, Self, SubAssign sub_assign sub);
-        $crate::number::impl_assign!([$($g)*] $ty, Self, MulAssign mul_assign mul);
-        $crate::number::impl_assign!([$($g)*] $ty, Self, DivAssign div_assign div);
-        $crate::number::impl_assign!([$($g)*] $ty, Self, RemAssign rem_assign rem);
-        $crate::number::impl_assign!([$($g)*] $ty, T, AddAssign add_assign add);
-        $crate::number::impl_assign!([$($g)*] $ty, T, SubAssign sub_assign sub);
-        $crate::number::impl_assign!([$($g)*] $ty, T, MulAssign mul_assign mul);
-        $crate::number::impl_assign!([$($g)*] $ty, T, DivAssign div_assign div);
-        $crate::number::impl_assign!([$($g)*] $ty, T, RemAssign rem_assign rem);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, Self, AddAssign add_assign add);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, Self, SubAssign sub_assign sub);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, Self, MulAssign mul_assign mul);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, Self, DivAssign div_assign div);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, Self, RemAssign rem_assign rem);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, T, AddAssign add_assign add);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, T, SubAssign sub_assign sub);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, T, MulAssign mul_assign mul);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, T, DivAssign div_assign div);
+        $crate::forward::number::impl_assign!([$($g)*] $ty, T, RemAssign rem_assign rem);
 
         // ---- the plain float on the left: `2.0 * x` ----
-        $crate::number::impl_real_lhs!([$($g)*] $ty, f64);
-        $crate::number::impl_real_lhs!([$($g)*] $ty, f32);
+        $crate::forward::number::impl_real_lhs!([$($g)*] $ty, f64);
+        $crate::forward::number::impl_real_lhs!([$($g)*] $ty, f32);
 
         // ---- comparisons: on the value part ----
         impl<$($g)*> PartialEq for $ty {
@@ -418,7 +418,7 @@ macro_rules! impl_number {
             }
         }
         impl<$($g)*> num_traits::FloatConst for $ty {
-            $crate::number::impl_float_const!(
+            $crate::forward::number::impl_float_const!(
                 E FRAC_1_PI FRAC_1_SQRT_2 FRAC_2_PI FRAC_2_SQRT_PI FRAC_PI_2 FRAC_PI_3
                 FRAC_PI_4 FRAC_PI_6 FRAC_PI_8 LN_10 LN_2 LOG10_E LOG2_E PI SQRT_2
                 TAU LOG10_2 LOG2_10
@@ -426,7 +426,7 @@ macro_rules! impl_number {
         }
 
         impl<$($g)*> num_traits::Float for $ty {
-            $crate::number::impl_float_body!();
+            $crate::forward::number::impl_float_body!();
         }
     };
 }
@@ -438,7 +438,7 @@ macro_rules! impl_assign {
         impl<$($g)*> core::ops::$tr<$rhs> for $ty {
             #[inline]
             fn $m(&mut self, o: $rhs) {
-                *self = $crate::number::binop!(*self, o, $op);
+                *self = $crate::forward::number::binop!(*self, o, $op);
             }
         }
     };
@@ -576,31 +576,31 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn floor(self) -> Self {
-            self.chain1($crate::rules::constant(self.re().floor()))
+            self.chain1($crate::forward::rules::constant(self.re().floor()))
         }
         #[inline]
         fn ceil(self) -> Self {
-            self.chain1($crate::rules::constant(self.re().ceil()))
+            self.chain1($crate::forward::rules::constant(self.re().ceil()))
         }
         #[inline]
         fn round(self) -> Self {
-            self.chain1($crate::rules::constant(self.re().round()))
+            self.chain1($crate::forward::rules::constant(self.re().round()))
         }
         #[inline]
         fn trunc(self) -> Self {
-            self.chain1($crate::rules::constant(self.re().trunc()))
+            self.chain1($crate::forward::rules::constant(self.re().trunc()))
         }
         #[inline]
         fn fract(self) -> Self {
-            self.chain1($crate::rules::fract(self.re()))
+            self.chain1($crate::forward::rules::fract(self.re()))
         }
         #[inline]
         fn abs(self) -> Self {
-            self.chain1($crate::rules::abs(self.re()))
+            self.chain1($crate::forward::rules::abs(self.re()))
         }
         #[inline]
         fn signum(self) -> Self {
-            self.chain1($crate::rules::constant(self.re().signum()))
+            self.chain1($crate::forward::rules::constant(self.re().signum()))
         }
         #[inline]
         fn is_sign_positive(self) -> bool {
@@ -616,47 +616,47 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn recip(self) -> Self {
-            self.chain1($crate::rules::recip(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::recip(self.re(), Self::SECOND))
         }
         #[inline]
         fn powi(self, n: i32) -> Self {
-            self.chain1($crate::rules::powi(self.re(), n, Self::SECOND))
+            self.chain1($crate::forward::rules::powi(self.re(), n, Self::SECOND))
         }
         #[inline]
         fn powf(self, n: Self) -> Self {
             if n.is_const() {
-                self.chain1($crate::rules::powf_const(self.re(), n.re(), Self::SECOND))
+                self.chain1($crate::forward::rules::powf_const(self.re(), n.re(), Self::SECOND))
             } else {
-                self.chain2(n, $crate::rules::powf(self.re(), n.re(), Self::SECOND))
+                self.chain2(n, $crate::forward::rules::powf(self.re(), n.re(), Self::SECOND))
             }
         }
         #[inline]
         fn sqrt(self) -> Self {
-            self.chain1($crate::rules::sqrt(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::sqrt(self.re(), Self::SECOND))
         }
         #[inline]
         fn exp(self) -> Self {
-            self.chain1($crate::rules::exp(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::exp(self.re(), Self::SECOND))
         }
         #[inline]
         fn exp2(self) -> Self {
-            self.chain1($crate::rules::exp2(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::exp2(self.re(), Self::SECOND))
         }
         #[inline]
         fn ln(self) -> Self {
-            self.chain1($crate::rules::ln(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::ln(self.re(), Self::SECOND))
         }
         #[inline]
         fn log(self, base: Self) -> Self {
-            self.chain2(base, $crate::rules::log(self.re(), base.re(), Self::SECOND))
+            self.chain2(base, $crate::forward::rules::log(self.re(), base.re(), Self::SECOND))
         }
         #[inline]
         fn log2(self) -> Self {
-            self.chain1($crate::rules::log2(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::log2(self.re(), Self::SECOND))
         }
         #[inline]
         fn log10(self) -> Self {
-            self.chain1($crate::rules::log10(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::log10(self.re(), Self::SECOND))
         }
         #[inline]
         fn to_degrees(self) -> Self {
@@ -671,7 +671,7 @@ macro_rules! impl_float_body {
             let f = self.re().max(o.re());
             self.chain2(
                 o,
-                $crate::rules::select2(f, $crate::rules::pick_max(self.re(), o.re())),
+                $crate::forward::rules::select2(f, $crate::forward::rules::pick_max(self.re(), o.re())),
             )
         }
         #[inline]
@@ -679,7 +679,7 @@ macro_rules! impl_float_body {
             let f = self.re().min(o.re());
             self.chain2(
                 o,
-                $crate::rules::select2(f, $crate::rules::pick_min(self.re(), o.re())),
+                $crate::forward::rules::select2(f, $crate::forward::rules::pick_min(self.re(), o.re())),
             )
         }
         #[inline]
@@ -692,76 +692,76 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn cbrt(self) -> Self {
-            self.chain1($crate::rules::cbrt(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::cbrt(self.re(), Self::SECOND))
         }
         #[inline]
         fn hypot(self, o: Self) -> Self {
-            self.chain2(o, $crate::rules::hypot(self.re(), o.re(), Self::SECOND))
+            self.chain2(o, $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND))
         }
         #[inline]
         fn sin(self) -> Self {
-            self.chain1($crate::rules::sin(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::sin(self.re(), Self::SECOND))
         }
         #[inline]
         fn cos(self) -> Self {
-            self.chain1($crate::rules::cos(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::cos(self.re(), Self::SECOND))
         }
         #[inline]
         fn tan(self) -> Self {
-            self.chain1($crate::rules::tan(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::tan(self.re(), Self::SECOND))
         }
         #[inline]
         fn asin(self) -> Self {
-            self.chain1($crate::rules::asin(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::asin(self.re(), Self::SECOND))
         }
         #[inline]
         fn acos(self) -> Self {
-            self.chain1($crate::rules::acos(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::acos(self.re(), Self::SECOND))
         }
         #[inline]
         fn atan(self) -> Self {
-            self.chain1($crate::rules::atan(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::atan(self.re(), Self::SECOND))
         }
         #[inline]
         fn atan2(self, o: Self) -> Self {
-            self.chain2(o, $crate::rules::atan2(self.re(), o.re(), Self::SECOND))
+            self.chain2(o, $crate::forward::rules::atan2(self.re(), o.re(), Self::SECOND))
         }
         #[inline]
         fn sin_cos(self) -> (Self, Self) {
-            let (s, c) = $crate::rules::sin_cos(self.re(), Self::SECOND);
+            let (s, c) = $crate::forward::rules::sin_cos(self.re(), Self::SECOND);
             (self.chain1(s), self.chain1(c))
         }
         #[inline]
         fn exp_m1(self) -> Self {
-            self.chain1($crate::rules::exp_m1(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::exp_m1(self.re(), Self::SECOND))
         }
         #[inline]
         fn ln_1p(self) -> Self {
-            self.chain1($crate::rules::ln_1p(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::ln_1p(self.re(), Self::SECOND))
         }
         #[inline]
         fn sinh(self) -> Self {
-            self.chain1($crate::rules::sinh(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::sinh(self.re(), Self::SECOND))
         }
         #[inline]
         fn cosh(self) -> Self {
-            self.chain1($crate::rules::cosh(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::cosh(self.re(), Self::SECOND))
         }
         #[inline]
         fn tanh(self) -> Self {
-            self.chain1($crate::rules::tanh(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::tanh(self.re(), Self::SECOND))
         }
         #[inline]
         fn asinh(self) -> Self {
-            self.chain1($crate::rules::asinh(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::asinh(self.re(), Self::SECOND))
         }
         #[inline]
         fn acosh(self) -> Self {
-            self.chain1($crate::rules::acosh(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::acosh(self.re(), Self::SECOND))
         }
         #[inline]
         fn atanh(self) -> Self {
-            self.chain1($crate::rules::atanh(self.re(), Self::SECOND))
+            self.chain1($crate::forward::rules::atanh(self.re(), Self::SECOND))
         }
         #[inline]
         fn integer_decode(self) -> (u64, i16, i8) {

@@ -3,8 +3,8 @@
 
 use core::fmt;
 
-use crate::number::{dz, impl_number, sc, Number};
-use crate::rules::{Jet, Jet2};
+use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
 /// A hyper-dual number `re + e1·ε1 + e2·ε2 + e12·ε1ε2` with
@@ -159,9 +159,9 @@ impl<T: Scalar> From<T> for HyperDual<T> {
 impl<T: Scalar> fmt::Display for HyperDual<T> {
     /// `1 + 2ε1 + 3ε2 + 4ε1ε2`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::number::fmt_part(f, &self.re)?;
-        crate::number::fmt_term(f, &self.e1, "ε1")?;
-        crate::number::fmt_term(f, &self.e2, "ε2")?;
-        crate::number::fmt_term(f, &self.e12, "ε1ε2")
+        crate::forward::number::fmt_part(f, &self.re)?;
+        crate::forward::number::fmt_term(f, &self.e1, "ε1")?;
+        crate::forward::number::fmt_term(f, &self.e2, "ε2")?;
+        crate::forward::number::fmt_term(f, &self.e12, "ε1ε2")
     }
 }

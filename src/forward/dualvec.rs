@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use crate::number::{dz, impl_number, sc, Number};
-use crate::rules::{Jet, Jet2};
+use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
 /// A dual number with `N` tangent directions: `re + Σ eps[i]·εᵢ`, all
@@ -164,9 +164,9 @@ impl<T: Scalar, const N: usize> From<T> for DualVec<T, N> {
 impl<T: Scalar, const N: usize> fmt::Display for DualVec<T, N> {
     /// `1 + [2, 3]ε`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::number::fmt_part(f, &self.re)?;
+        crate::forward::number::fmt_part(f, &self.re)?;
         f.write_str(" + ")?;
-        crate::number::fmt_list(f, &self.eps)?;
+        crate::forward::number::fmt_list(f, &self.eps)?;
         f.write_str("ε")
     }
 }

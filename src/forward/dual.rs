@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use crate::number::{dz, impl_number, sc, Number};
-use crate::rules::{Jet, Jet2};
+use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
 /// A dual number `re + eps·ε` with `ε² = 0`: a value and its derivative in
@@ -147,7 +147,7 @@ impl<T: Scalar> fmt::Display for Dual<T> {
     /// `2 + 3ε`; nested parts in parentheses; precision (`{:.3}`) applies to
     /// every part.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::number::fmt_part(f, &self.re)?;
-        crate::number::fmt_term(f, &self.eps, "ε")
+        crate::forward::number::fmt_part(f, &self.re)?;
+        crate::forward::number::fmt_term(f, &self.eps, "ε")
     }
 }

@@ -6,7 +6,7 @@ use core::iter::{Product, Sum};
 use core::ops::{AddAssign, DivAssign, MulAssign, RemAssign, SubAssign};
 use num_traits::{Float, FloatConst, FromPrimitive, Inv};
 
-use crate::rules;
+use crate::forward::rules;
 
 /// A real number type that generic numeric code can be written against:
 /// `f32`, `f64`, and every number type of this crate at any nesting depth

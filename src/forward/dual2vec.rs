@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use crate::number::{dz, impl_number, sc, Number};
-use crate::rules::{Jet, Jet2};
+use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
 /// A second-order number in `N` variables: value, gradient `∇f` and Hessian
@@ -236,15 +236,15 @@ impl<T: Scalar, const N: usize> From<T> for Dual2Vec<T, N> {
 impl<T: Scalar, const N: usize> fmt::Display for Dual2Vec<T, N> {
     /// `f + [g₁, g₂]ε + ½εᵀ[[h₁₁, h₁₂], [h₂₁, h₂₂]]ε`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::number::fmt_part(f, &self.re)?;
+        crate::forward::number::fmt_part(f, &self.re)?;
         f.write_str(" + ")?;
-        crate::number::fmt_list(f, &self.grad)?;
+        crate::forward::number::fmt_list(f, &self.grad)?;
         f.write_str("ε + ½εᵀ[")?;
         for (i, row) in self.hessian().iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            crate::number::fmt_list(f, row)?;
+            crate::forward::number::fmt_list(f, row)?;
         }
         f.write_str("]ε")
     }
