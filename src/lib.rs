@@ -141,4 +141,3 @@ pub use num_traits;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
-

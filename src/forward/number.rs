@@ -625,9 +625,16 @@ macro_rules! impl_float_body {
         #[inline]
         fn powf(self, n: Self) -> Self {
             if n.is_const() {
-                self.chain1($crate::forward::rules::powf_const(self.re(), n.re(), Self::SECOND))
+                self.chain1($crate::forward::rules::powf_const(
+                    self.re(),
+                    n.re(),
+                    Self::SECOND,
+                ))
             } else {
-                self.chain2(n, $crate::forward::rules::powf(self.re(), n.re(), Self::SECOND))
+                self.chain2(
+                    n,
+                    $crate::forward::rules::powf(self.re(), n.re(), Self::SECOND),
+                )
             }
         }
         #[inline]
@@ -648,7 +655,10 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn log(self, base: Self) -> Self {
-            self.chain2(base, $crate::forward::rules::log(self.re(), base.re(), Self::SECOND))
+            self.chain2(
+                base,
+                $crate::forward::rules::log(self.re(), base.re(), Self::SECOND),
+            )
         }
         #[inline]
         fn log2(self) -> Self {
@@ -671,7 +681,10 @@ macro_rules! impl_float_body {
             let f = self.re().max(o.re());
             self.chain2(
                 o,
-                $crate::forward::rules::select2(f, $crate::forward::rules::pick_max(self.re(), o.re())),
+                $crate::forward::rules::select2(
+                    f,
+                    $crate::forward::rules::pick_max(self.re(), o.re()),
+                ),
             )
         }
         #[inline]
@@ -679,7 +692,10 @@ macro_rules! impl_float_body {
             let f = self.re().min(o.re());
             self.chain2(
                 o,
-                $crate::forward::rules::select2(f, $crate::forward::rules::pick_min(self.re(), o.re())),
+                $crate::forward::rules::select2(
+                    f,
+                    $crate::forward::rules::pick_min(self.re(), o.re()),
+                ),
             )
         }
         #[inline]
@@ -696,7 +712,10 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn hypot(self, o: Self) -> Self {
-            self.chain2(o, $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND))
+            self.chain2(
+                o,
+                $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND),
+            )
         }
         #[inline]
         fn sin(self) -> Self {
@@ -724,7 +743,10 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn atan2(self, o: Self) -> Self {
-            self.chain2(o, $crate::forward::rules::atan2(self.re(), o.re(), Self::SECOND))
+            self.chain2(
+                o,
+                $crate::forward::rules::atan2(self.re(), o.re(), Self::SECOND),
+            )
         }
         #[inline]
         fn sin_cos(self) -> (Self, Self) {
