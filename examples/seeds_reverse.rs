@@ -7,6 +7,7 @@
 //! ```
 
 use dualgrad::reverse::{one_hot, ReverseError, Tape};
+use dualgrad::SplitMix64;
 use nalgebra::{dmatrix, DMatrix};
 
 fn row(what: &str, got: &DMatrix<f64>, expected: &DMatrix<f64>) {
@@ -22,13 +23,8 @@ fn row(what: &str, got: &DMatrix<f64>, expected: &DMatrix<f64>) {
 
 /// Fixed pseudo-random weights in [-1, 1).
 fn fixed(rows: usize, cols: usize, seed: u64) -> DMatrix<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    DMatrix::from_fn(rows, cols, |_, _| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-    })
+    let mut g = SplitMix64::new(seed);
+    DMatrix::from_fn(rows, cols, |_, _| g.uniform(-1.0, 1.0))
 }
 
 pub fn main() -> Result<(), ReverseError> {

@@ -117,6 +117,7 @@ pub mod reverse;
 
 pub mod check;
 pub mod prelude;
+mod rng;
 
 pub use forward::*;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
@@ -132,6 +133,7 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 /// ```
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
+pub use rng::SplitMix64;
 
 /// The `num-traits` crate this crate's traits come from, re-exported so that
 /// `dualgrad::num_traits::Float` needs no extra dependency.

@@ -6,7 +6,7 @@
 #![cfg(all(feature = "nalgebra", feature = "alloc"))]
 
 use dualgrad::reverse::{Tape, Var};
-use dualgrad::{Dual, Scalar};
+use dualgrad::{Dual, Scalar, SplitMix64};
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 
@@ -132,16 +132,13 @@ fn build<S: Scalar>(op: K, t: &Tape<S>, x: &[Var], labels: &[usize]) -> Var {
     r.expect("shapes fit")
 }
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
+/// Random matrices from the crate's one generator.
+trait Mat {
+    fn mat(&mut self, shape: (usize, usize), lo: f64, hi: f64) -> DMatrix<f64>;
+}
+impl Mat for SplitMix64 {
     fn mat(&mut self, (r, c): (usize, usize), lo: f64, hi: f64) -> DMatrix<f64> {
-        DMatrix::from_fn(r, c, |_, _| lo + (hi - lo) * self.next())
+        DMatrix::from_fn(r, c, |_, _| self.uniform(lo, hi))
     }
 }
 
@@ -158,7 +155,7 @@ struct Case {
 }
 
 fn case(op: K, m: usize, n: usize, k: usize, seed: u64) -> Case {
-    let mut rng = Rng(seed | 1);
+    let mut rng = SplitMix64::new(seed);
     let sh = shapes(op, m, n, k);
     let xs: Vec<_> = sh
         .iter()
@@ -172,9 +169,7 @@ fn case(op: K, m: usize, n: usize, k: usize, seed: u64) -> Case {
         })
         .collect();
     let us: Vec<_> = sh.iter().map(|&s| rng.mat(s, -1.0, 1.0)).collect();
-    let labels: Vec<usize> = (0..m)
-        .map(|_| (rng.next() * n as f64) as usize % n)
-        .collect();
+    let labels: Vec<usize> = (0..m).map(|_| rng.index(n)).collect();
     let t = Tape::new();
     let vars: Vec<Var> = xs.iter().map(|x| t.var(x.clone())).collect();
     let y = build(op, &t, &vars, &labels);

@@ -3,19 +3,15 @@
 #![cfg(all(feature = "nalgebra", feature = "alloc"))]
 
 use dualgrad::reverse::{one_hot, ReverseError, Tape};
+use dualgrad::SplitMix64;
 use nalgebra::{dmatrix, DMatrix};
 
 type R = Result<(), ReverseError>;
 
 /// Fixed "random" weights: a small deterministic generator in [-1, 1).
 fn fixed(rows: usize, cols: usize, seed: u64) -> DMatrix<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    DMatrix::from_fn(rows, cols, |_, _| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-    })
+    let mut g = SplitMix64::new(seed);
+    DMatrix::from_fn(rows, cols, |_, _| g.uniform(-1.0, 1.0))
 }
 
 /// Every entry agrees to `rel` relative to the largest entry of `want`.

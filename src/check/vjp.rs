@@ -10,7 +10,7 @@ use super::function::VectorFn;
 use super::gradient::write_header;
 use super::richardson::{derivative, first_step};
 use super::tolerance::{within, CheckReal, Tolerance};
-use crate::{jacobian, jvp};
+use crate::{jacobian, jvp, SplitMix64};
 
 /// The seed [`check_vjp`] draws its random vectors from.
 pub const DEFAULT_SEED: u64 = 0x5eed_d0a1_9ad5_2026;
@@ -116,7 +116,7 @@ pub fn check_vjp_with<T: CheckReal, F: VectorFn<N, M>, const N: usize, const M: 
     tolerance: Tolerance<T>,
     seed: u64,
 ) -> VjpReport<T, N, M> {
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix64::new(seed);
     let u: [T; N] = core::array::from_fn(|_| T::lit(rng.weight()));
     let v: [T; M] = core::array::from_fn(|_| T::lit(rng.weight()));
     let given = vjp(v);
@@ -262,22 +262,16 @@ impl<T: CheckReal, const N: usize, const M: usize> fmt::Display for VjpReport<T,
     }
 }
 
-/// SplitMix64: a tiny, good-enough generator for the test vectors.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
+/// Test-vector entries drawn from the crate's one generator.
+trait Weight {
     /// A magnitude in [0.5, 1.5) with a random sign, rounded to a multiple
     /// of 2⁻¹⁰ so it is exact in `f32` too.
+    fn weight(&mut self) -> f64;
+}
+
+impl Weight for SplitMix64 {
     fn weight(&mut self) -> f64 {
-        let r = self.next();
+        let r = self.next_u64();
         let m = 0.5 + ((r >> 11) % 1024) as f64 / 1024.0;
         if r & 1 == 0 {
             m

@@ -8,7 +8,7 @@ use super::kernels;
 use super::op::Fun;
 use super::pool::Pool;
 use super::tape::{Tape, Var};
-use crate::Scalar;
+use crate::{Scalar, SplitMix64};
 
 /// An element-wise activation function of a [`Dense`] layer.
 ///
@@ -84,20 +84,6 @@ impl Activation {
     }
 }
 
-/// A small deterministic generator (splitmix64) for initial weights.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        2.0 * ((z >> 11) as f64 / (1u64 << 53) as f64) - 1.0
-    }
-}
-
 /// A dense (fully connected) layer `activation(x·W + b)` on a batch `x`
 /// whose rows are examples: `W` is inputs×outputs, `b` is 1×outputs.
 ///
@@ -166,9 +152,11 @@ impl<S: Scalar> Dense<S> {
     /// ```
     pub fn init(inputs: usize, outputs: usize, activation: Activation, seed: u64) -> Self {
         let limit = activation.init_limit(inputs, outputs);
-        let mut rng = SplitMix(seed);
+        let mut rng = SplitMix64::new(seed);
         Dense {
-            w: DMatrix::from_fn(inputs, outputs, |_, _| S::lit(limit * rng.uniform())),
+            w: DMatrix::from_fn(inputs, outputs, |_, _| {
+                S::lit(limit * rng.uniform(-1.0, 1.0))
+            }),
             b: DMatrix::zeros(1, outputs),
             activation,
         }

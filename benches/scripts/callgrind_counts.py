@@ -11,7 +11,9 @@ start-up and the correctness check cancel out).
 """
 import glob, json, os, re, subprocess, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, bench_executable  # noqa: E402
+
 TARGETS = [
     (g, i)
     for g in ["eval_a", "eval_b", "eval_c", "eval_d"]
@@ -32,15 +34,7 @@ TARGETS = [
 
 
 def build():
-    out = subprocess.run(
-        ["cargo", "bench", "--bench", "forward", "--no-run", "--message-format=json"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    ).stdout
-    for line in out.splitlines():
-        m = json.loads(line)
-        if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "forward" and m.get("executable"):
-            return m["executable"]
-    sys.exit("bench binary not found")
+    return bench_executable("forward")
 
 
 def count(exe, target, n):

@@ -1,5 +1,5 @@
 //! The reverse-mode workloads of `benches/reverse.rs`, shared with
-//! `tests/reverse_vs_handwritten.rs` (which checks that the tape and the
+//! `tests/agree.rs` (which checks that the tape and the
 //! hand-written backpropagation give the same loss and gradients, so that
 //! the benchmark times two computations of the same numbers).
 //!
@@ -17,21 +17,8 @@
 #![allow(dead_code)]
 
 use dualgrad::reverse::{Activation, Mlp, ReverseError, Tape, Targets};
+use dualgrad::SplitMix64;
 use nalgebra::{DMatrix, DMatrixView, Dyn};
-
-/// A small deterministic generator in [−1, 1) (the forward benchmarks'
-/// LCG, so that the gradient rows use the same inputs and weights).
-pub struct Lcg(pub u64);
-
-impl Lcg {
-    pub fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-}
 
 /// `aᵀ` as a strided view (no copy). nalgebra's `gemm_tr` / `tr_mul_to`
 /// are dot-product loops; `gemm` on this view goes to matrixmultiply's
@@ -68,11 +55,11 @@ impl Seed {
     /// x = [1 … 7], W 7×2 of order 1/7 (tanh neither linear nor saturated),
     /// b small.
     pub fn new() -> Self {
-        let mut g = Lcg(7);
+        let mut g = SplitMix64::new(7);
         Seed {
             x: DMatrix::from_fn(1, 7, |_, j| (j + 1) as f64),
-            w: DMatrix::from_fn(7, 2, |_, _| g.next() / 7.0),
-            b: DMatrix::from_fn(1, 2, |_, _| 0.1 * g.next()),
+            w: DMatrix::from_fn(7, 2, |_, _| g.uniform(-1.0, 1.0) / 7.0),
+            b: DMatrix::from_fn(1, 2, |_, _| 0.1 * g.uniform(-1.0, 1.0)),
         }
     }
 
@@ -165,12 +152,12 @@ pub struct Net {
 impl Net {
     pub fn new() -> Self {
         let mut mlp = Mlp::new(&SIZES, &[Activation::Relu, Activation::Identity], 11).unwrap();
-        let mut g = Lcg(13);
+        let mut g = SplitMix64::new(13);
         // Non-zero biases, so that their gradients are exercised.
         for l in &mut mlp.layers {
-            l.b.apply(|b| *b = 0.05 * g.next());
+            l.b.apply(|b| *b = 0.05 * g.uniform(-1.0, 1.0));
         }
-        let x = DMatrix::from_fn(BATCH, SIZES[0], |_, _| 0.5 * (g.next() + 1.0));
+        let x = DMatrix::from_fn(BATCH, SIZES[0], |_, _| 0.5 * (g.uniform(-1.0, 1.0) + 1.0));
         let labels = (0..BATCH).map(|i| (i * 7 + 3) % SIZES[2]).collect();
         Net { mlp, x, labels }
     }
@@ -316,8 +303,8 @@ impl Default for NetHand {
 
 /// The forward benchmarks' inputs: n values in [0.2, 1.8) from seed 4.
 pub fn inputs(n: usize) -> Vec<f64> {
-    let mut g = Lcg(4);
-    (0..n).map(|_| 1.0 + 0.8 * g.next()).collect()
+    let mut g = SplitMix64::new(4);
+    (0..n).map(|_| 1.0 + 0.8 * g.uniform(-1.0, 1.0)).collect()
 }
 
 /// Hidden units of the tanh network.
@@ -382,14 +369,16 @@ pub struct TanhNet {
 
 impl TanhNet {
     pub fn new(n: usize) -> Self {
-        let mut g = Lcg(5);
+        let mut g = SplitMix64::new(5);
         let s = 1.0 / (n as f64).sqrt();
         // The forward benchmarks draw w1 unit by unit (HIDDEN rows of n).
-        let rows: Vec<f64> = (0..HIDDEN * n).map(|_| 2.0 * s * g.next()).collect();
+        let rows: Vec<f64> = (0..HIDDEN * n)
+            .map(|_| 2.0 * s * g.uniform(-1.0, 1.0))
+            .collect();
         let w1 = DMatrix::from_fn(n, HIDDEN, |i, j| rows[j * n + i]);
-        let b1 = DMatrix::from_fn(1, HIDDEN, |_, _| 0.5 * g.next());
-        let w2 = DMatrix::from_fn(HIDDEN, 1, |_, _| g.next());
-        let b2 = DMatrix::from_element(1, 1, g.next());
+        let b1 = DMatrix::from_fn(1, HIDDEN, |_, _| 0.5 * g.uniform(-1.0, 1.0));
+        let w2 = DMatrix::from_fn(HIDDEN, 1, |_, _| g.uniform(-1.0, 1.0));
+        let b2 = DMatrix::from_element(1, 1, g.uniform(-1.0, 1.0));
         TanhNet {
             x: DMatrix::from_vec(1, n, inputs(n)),
             w1,

@@ -11,18 +11,16 @@
 //! - `hess_{b,d}_16`: the whole Hessian, `Dual2Vec` vs num-dual's
 //!   `hessian` on `Dual2SVec64`.
 //!
-//! `scripts/bench.sh` runs this and prints the table of ratios.
+//! `benches/scripts/bench.sh` runs this and prints the table of ratios.
 //!
 //! With `DUALGRAD_PROBE=<group>/<id>:<iterations>` set, the binary instead
 //! runs that one workload the given number of times and exits: a fixed
 //! amount of work for `valgrind --tool=callgrind` instruction counts.
 
-mod common;
-
-use common::{inputs, nd, ours, Net};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
 use dualgrad::{directional_derivative, gradient, hessian, mixed_partial, Dual, DualVec};
+use dualgrad_bench::forward_work::{inputs, nd, ours, Net};
 use nalgebra::SVector;
 use num_dual::{Dual2SVec64, Dual64, DualSVec64, HyperDual64};
 use std::hint::black_box;

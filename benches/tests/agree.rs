@@ -10,14 +10,9 @@
 //! results agree to a few ulps relative to the largest entry, not bit for
 //! bit.
 
-#![cfg(all(feature = "nalgebra", feature = "std"))]
-
-#[path = "../benches/reverse_work/mod.rs"]
-mod work;
-
 use dualgrad::reverse::Tape;
+use dualgrad_bench::reverse_work::{Net, NetHand, Rosen, Seed, SeedHand, TanhNet};
 use nalgebra::DMatrix;
-use work::{Net, NetHand, Rosen, Seed, SeedHand, TanhNet};
 
 /// `a` and `b` agree entry by entry within `ulps` units of the largest
 /// magnitude in `b`, and neither is trivially zero.

@@ -3,36 +3,18 @@
 results (target/criterion/<group>/<id>/new/estimates.json), as Markdown:
 median times and the ratios that issue 5 sets targets for.
 
-    cargo bench --bench reverse -- --warm-up-time 1 --measurement-time 3
-    python3 scripts/bench_reverse_table.py
+    cargo bench -p dualgrad-bench --bench reverse -- --warm-up-time 1 --measurement-time 3
+    python3 benches/scripts/bench_reverse_table.py
 """
-import json, os
+import os, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIT = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "criterion")
-
-
-def median(group, bid):
-    p = os.path.join(CRIT, group, bid, "new", "estimates.json")
-    try:
-        with open(p) as f:
-            return json.load(f)["median"]["point_estimate"]
-    except FileNotFoundError:
-        return None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import fmt, median, ratio  # noqa: E402
 
 
-def fmt(t):
-    if t is None:
-        return "—"
-    if t >= 1e6:
-        return f"{t / 1e6:.3f} ms"
-    if t >= 1e3:
-        return f"{t / 1e3:.2f} µs"
-    return f"{t:.1f} ns"
 
 
-def ratio(a, b):
-    return "—" if a is None or b is None else f"{a / b:.2f}×"
+
 
 
 print("| network | tape: loss + gradients | hand-written backprop | tape forward | nalgebra forward "

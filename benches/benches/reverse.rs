@@ -16,8 +16,8 @@
 //!
 //! Every tape workload uses the steady-state API: one tape, reset at every
 //! step, spent gradients handed back with `Tape::recycle`.
-//! `tests/reverse_vs_handwritten.rs` checks that both sides compute the
-//! same loss and gradients. `scripts/bench_reverse_table.py` prints the
+//! `tests/agree.rs` checks that both sides compute the
+//! same loss and gradients. `benches/scripts/bench_reverse_table.py` prints the
 //! table of ratios.
 //!
 //! With `DUALGRAD_PROBE=<group>/<id>:<iterations>` set (`reverse_seed` or
@@ -25,13 +25,10 @@
 //! given number of times and exits: a fixed amount of work for
 //! `valgrind --tool=callgrind` instruction counts.
 
-#[path = "reverse_work/mod.rs"]
-mod work;
-
 use criterion::{criterion_group, Criterion};
 use dualgrad::reverse::Tape;
+use dualgrad_bench::reverse_work::{Net, NetHand, Rosen, Seed, SeedHand, TanhNet};
 use std::hint::black_box;
-use work::{Net, NetHand, Rosen, Seed, SeedHand, TanhNet};
 
 fn seed(c: &mut Criterion) {
     let s = Seed::new();

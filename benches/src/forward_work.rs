@@ -9,6 +9,8 @@
 //! - `powc(x, p)`: `x` to a constant power (`x.powf(S::lit(p))` /
 //!   `x.powf(p)`, num-dual's `powf` takes a plain exponent).
 
+use dualgrad::SplitMix64;
+
 /// The parameters of the small tanh network: `HIDDEN` tanh units on `N`
 /// inputs, one linear output.
 pub struct Net<const N: usize> {
@@ -21,34 +23,17 @@ pub struct Net<const N: usize> {
 /// Hidden units of the network.
 pub const HIDDEN: usize = 8;
 
-/// A small deterministic generator for weights and inputs in [−1, 1).
-pub struct Lcg(pub u64);
-
-impl Lcg {
-    pub fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-
-    pub fn array<const N: usize>(&mut self, scale: f64) -> [f64; N] {
-        core::array::from_fn(|_| scale * self.next())
-    }
-}
-
 impl<const N: usize> Net<N> {
     /// Weights scaled by 1/√N so that the pre-activations stay of order 1
     /// (the tanh units are neither linear nor saturated).
     pub fn new(seed: u64) -> Self {
-        let mut g = Lcg(seed);
+        let mut g = SplitMix64::new(seed);
         let s = 1.0 / (N as f64).sqrt();
         Net {
-            w1: core::array::from_fn(|_| g.array(2.0 * s)),
-            b1: g.array(0.5),
-            w2: g.array(1.0),
-            b2: g.next(),
+            w1: core::array::from_fn(|_| g.array(-2.0 * s, 2.0 * s)),
+            b1: g.array(-0.5, 0.5),
+            w2: g.array(-1.0, 1.0),
+            b2: g.uniform(-1.0, 1.0),
         }
     }
 }
@@ -56,8 +41,8 @@ impl<const N: usize> Net<N> {
 /// Inputs for the workloads: `N` values in [0.2, 1.8), away from the
 /// functions' kinks and domain edges.
 pub fn inputs<const N: usize>(seed: u64) -> [f64; N] {
-    let mut g = Lcg(seed);
-    core::array::from_fn(|_| 1.0 + 0.8 * g.next())
+    let mut g = SplitMix64::new(seed);
+    core::array::from_fn(|_| g.uniform(0.2, 1.8))
 }
 
 macro_rules! functions {

@@ -2,24 +2,18 @@
 """Prints the table of median times and ratios from criterion's results
 (target/criterion/<group>/<id>/new/estimates.json), as Markdown.
 
-Run after `cargo bench --bench forward` (scripts/bench.sh does both).
+Run after `cargo bench --bench forward` (benches/scripts/bench.sh does both).
 Every row compares two benchmarks of the same run; `target` is the ratio
 that the row must not exceed (issue 5), `-` where the row is informational.
 """
-import json, os, sys
+import os, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIT = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "criterion")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import CRIT, fmt, median  # noqa: E402
+
 FUNCS = {"a": "(a) x²+tanh(y²)", "b": "(b) Rosenbrock", "c": "(c) transcendental", "d": "(d) tanh net"}
 
 
-def median(group, bid):
-    p = os.path.join(CRIT, group, bid, "new", "estimates.json")
-    try:
-        with open(p) as f:
-            return json.load(f)["median"]["point_estimate"]
-    except FileNotFoundError:
-        return None
 
 
 WHY_EVAL = {
@@ -74,16 +68,6 @@ def rows():
     for f in "bd":
         yield ("4 Hessian", f"{FUNCS[f]}, n = 16", f"hess_{f}_16", ["dualgrad_Dual2Vec"], "numdual_Dual2SVec64", 0.5,
                "upper triangle only (136 of 256 entries), one fused pass; num-dual builds full outer products")
-
-
-def fmt(t):
-    if t is None:
-        return "—"
-    if t >= 1e6:
-        return f"{t / 1e6:.2f} ms"
-    if t >= 1e3:
-        return f"{t / 1e3:.2f} µs"
-    return f"{t:.1f} ns"
 
 
 def main():
