@@ -88,13 +88,14 @@
 //!   `0 / 0 = NaN` for constants: `1 / 0` is `∞` with derivative 0).
 //!   Products are plain IEEE arithmetic: a zero part times an infinite
 //!   value is NaN (`2 · e^1000` has derivative NaN, as in other forward-mode
-//!   libraries); a guard on every product would cost arithmetic-bound code
-//!   5–20 %.
+//!   libraries); a guard on every product would slow arithmetic-bound code
+//!   (measured in BENCHMARKS.md).
 //! - Outside a function's domain (`ln(−1)`, `sqrt(−1)`, `asin(2)`) every
 //!   part is NaN, as the float's value would be; nothing panics.
 //! - Comparisons (`==`, `<`) look at the value part only; `is_zero()` asks
 //!   whether every part is zero.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // simba's `SimdValue` trait declares two `unsafe fn`s that its implementors
 // must match; with the `nalgebra` feature the one impl that writes them is
 // allowed (their bodies contain no unsafe operation), everything else stays

@@ -20,6 +20,7 @@ mod dual;
 mod dual2vec;
 mod dualvec;
 mod hyperdual;
+mod lift;
 mod scalar;
 
 pub use drivers::*;
@@ -27,4 +28,5 @@ pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
 pub use hyperdual::HyperDual;
+pub use lift::Lift;
 pub use scalar::Scalar;

@@ -77,8 +77,8 @@ pub(crate) trait Number<T: Scalar>: Copy {
     }
     /// The product. Plain IEEE arithmetic: a zero part times an infinite
     /// value is NaN (`2 · e^1000` has derivative NaN, as in num-dual and
-    /// ForwardDiff); guarding every product costs the arithmetic-bound
-    /// second-order workloads 5–20 % (BENCHMARKS.md).
+    /// ForwardDiff); guarding every product slows the arithmetic-bound
+    /// second-order workloads (measured in BENCHMARKS.md).
     fn mul(self, o: Self) -> Self;
     /// The quotient, computed directly (not as a product with a reciprocal).
     fn div(self, o: Self) -> Self;

@@ -35,6 +35,34 @@ use crate::forward::rules;
 /// let s = 1.0 / (1.0 + (-x).exp());
 /// assert!((slope - (x.sin() + x * x.cos() + 2.0 * s * (1.0 - s))).abs() < 1e-15);
 /// ```
+///
+/// # Constants in generic code: `S::lit(2.0)`, not `2.0`
+///
+/// In a function generic over `S: Scalar`, a bare float literal does not
+/// mix with `S`: `x * 2.0` fails with rustc's *cannot multiply `S` by
+/// `{float}`*. Rust's coherence rules forbid the blanket implementation
+/// that would make it work for every `S` (it would overlap `S * S` for
+/// `S = f64`), and a literal cannot take the type `S::Real` by inference.
+/// Write the constant as an `S`:
+///
+/// ```compile_fail
+/// fn twice<S: dualgrad::Scalar>(x: S) -> S {
+///     x * 2.0 // error[E0277]: cannot multiply `S` by `{float}`
+/// }
+/// ```
+///
+/// ```
+/// use dualgrad::{derivative, Scalar};
+///
+/// fn twice<S: Scalar>(x: S) -> S {
+///     x * S::lit(2.0) // or S::from_real(k) for a k: S::Real
+/// }
+/// assert_eq!(derivative(twice, 3.0), (6.0, 2.0));
+///
+/// // With a concrete number type, plain floats work on either side.
+/// let y = dualgrad::Dual::variable(3.0) * 2.0 + 1.0;
+/// assert_eq!((y.re, y.eps), (7.0, 2.0));
+/// ```
 pub trait Scalar:
     Float
     + FloatConst
