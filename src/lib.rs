@@ -128,9 +128,14 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 /// The nalgebra version this crate implements its traits for (feature
 /// `nalgebra`), re-exported so that user code can name the same one.
 ///
+/// Its macros come along (`dmatrix!`, `dvector!`, `matrix!`, `vector!`), so
+/// no nalgebra dependency of your own is needed.
+///
 /// ```
-/// let m = dualgrad::nalgebra::Matrix2::new(1.0, 2.0, 3.0, 4.0);
+/// use dualgrad::nalgebra::{dmatrix, dvector, Matrix2};
+/// let m = Matrix2::new(1.0, 2.0, 3.0, 4.0);
 /// assert_eq!(m.determinant(), -2.0);
+/// assert_eq!(dmatrix![1.0, 2.0; 3.0, 4.0] * dvector![1.0, 1.0], dvector![3.0, 7.0]);
 /// ```
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
