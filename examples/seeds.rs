@@ -1,4 +1,4 @@
-//! The worked examples of the specification (`SEEDS.md`), computed with
+//! The worked examples of the guide (`dualgrad::guide::worked_examples`), computed with
 //! dualgrad and printed next to their expected values: the forward-mode
 //! ones first, then (with the default `nalgebra` feature) the reverse-mode
 //! ones.

@@ -1,4 +1,4 @@
-//! The worked examples of the specification (`SEEDS.md`) that ask for
+//! The worked examples of the guide (`dualgrad::guide::worked_examples`) that ask for
 //! reverse mode (3, 4, 7, 8, 9), computed with `dualgrad::reverse` and
 //! printed next to their listed values or closed forms.
 //!

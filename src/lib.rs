@@ -117,6 +117,8 @@ pub mod linalg;
 pub mod reverse;
 
 pub mod check;
+#[cfg(all(feature = "std", feature = "nalgebra"))]
+pub mod guide;
 pub mod prelude;
 mod rng;
 

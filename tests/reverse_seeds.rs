@@ -1,4 +1,5 @@
-//! SEEDS.md examples 3, 4, 7, 8 and 9 on the reverse-mode tape, against
+//! The guide's worked examples 3, 4, 7, 8 and 9
+//! (`dualgrad::guide::worked_examples`) on the reverse-mode tape, against
 //! their listed values and closed forms.
 #![cfg(all(feature = "nalgebra", feature = "alloc"))]
 

@@ -1,5 +1,5 @@
-//! The worked examples 1, 2, 3 (scalar parts), 5 and 6 of
-//! `../shared/SEEDS.md`, with their listed values.
+//! The guide's worked examples 1, 2, 3 (scalar parts), 5 and 6
+//! (`dualgrad::guide::worked_examples`), with their listed values.
 
 mod common;
 
@@ -18,12 +18,10 @@ fn example_1_partials_of_x2_plus_tanh_y2() {
     assert!((v - 4.999999969540041).abs() <= 1e-12 * 5.0, "z = {v}");
     assert_eq!(g[0], 4.0);
     // ∂z/∂y = 2y·sech²(y²) = 6/cosh²(9) = 3.6551950273939375e-07 (checked to
-    // 40 digits in arbitrary precision). SEEDS.md lists 3.655195026652791e-07,
-    // which was computed as 2y·(1 − tanh²(9)) in f64: tanh(9) is within
-    // 1.5e-8 of 1, so 1 − tanh² keeps only ~8 correct digits and that listed
-    // value is itself off by 2e-9 relative. The specification asks for a
-    // relative error ≤ 1e-12 against the closed form, so the test uses the
-    // accurate closed form.
+    // 40 digits in arbitrary precision). Computed as 2y·(1 − tanh²(9)) in
+    // f64 it would be 3.655195026652791e-07: tanh(9) is within 1.5e-8 of 1,
+    // so 1 − tanh² keeps only ~8 correct digits. The required relative error
+    // is ≤ 1e-12 against the closed form, so the test uses the accurate one.
     let exact = 3.6551950273939375e-07;
     let closed = 6.0 / (9.0_f64.cosh() * 9.0_f64.cosh());
     assert!(((closed - exact) / exact).abs() <= 1e-15);

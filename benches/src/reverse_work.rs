@@ -3,7 +3,7 @@
 //! hand-written backpropagation give the same loss and gradients, so that
 //! the benchmark times two computations of the same numbers).
 //!
-//! - the seed network (SEEDS.md example 7): x 1×7, W 7×2, b 1×2,
+//! - the seed network (worked example 7 in `dualgrad::guide::worked_examples`): x 1×7, W 7×2, b 1×2,
 //!   `l = mean(tanh(x·W + b)²)`;
 //! - an MLP 784→128→10, ReLU hidden layer, cross-entropy from logits with
 //!   integer labels, on a batch of 64;

@@ -51,7 +51,7 @@ fn seed_network_tape_equals_handwritten() {
             tape.recycle(g);
         }
     }
-    // The closed form of SEEDS.md example 7, from the hand-written y.
+    // The closed form of worked example 7 (dualgrad::guide::worked_examples), from the hand-written y.
     let y = &hand.y;
     let dh: Vec<f64> = y.iter().map(|&y| y * (1.0 - y * y)).collect();
     let dw: Vec<f64> = (0..2)

@@ -8,7 +8,7 @@
 //! use dualgrad::reverse::Tape;
 //! use nalgebra::dmatrix;
 //!
-//! // A linear layer and its squared-error loss (SEEDS.md example 4).
+//! // A linear layer and its squared-error loss (worked example 4 of the guide).
 //! let t = Tape::new();
 //! let x = t.var(dmatrix![2.0; 3.0]);
 //! let w = t.var(dmatrix![4.0, 2.0; 2.0, 1.0]);
