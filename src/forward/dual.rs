@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::parts::number_parts;
 use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -91,30 +92,7 @@ impl<T: Scalar> Dual<T> {
 impl<T: Scalar> Number<T> for Dual<T> {
     const SECOND: bool = false;
     const WIDE: bool = false;
-    #[inline(always)]
-    fn re(&self) -> T {
-        self.re
-    }
-    #[inline(always)]
-    fn constant(v: T) -> Self {
-        Dual::new(v, T::zero())
-    }
-    #[inline(always)]
-    fn with_re(self, v: T) -> Self {
-        Dual::new(v, self.eps)
-    }
-    #[inline(always)]
-    fn map(self, f: impl Fn(T) -> T) -> Self {
-        Dual::new(f(self.re), f(self.eps))
-    }
-    #[inline(always)]
-    fn zip(self, o: Self, f: impl Fn(T, T) -> T) -> Self {
-        Dual::new(f(self.re, o.re), f(self.eps, o.eps))
-    }
-    #[inline(always)]
-    fn is_const(&self) -> bool {
-        self.eps.is_zero()
-    }
+    number_parts!(Dual { eps });
     #[inline(always)]
     fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
         Dual::new(j.f, m(j.d1, self.eps))

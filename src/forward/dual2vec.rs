@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::parts::{number_parts, Upper};
 use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -30,8 +31,9 @@ use crate::Scalar;
 pub struct Dual2Vec<T, const N: usize> {
     re: T,
     grad: [T; N],
-    /// Upper triangle (`j ≥ i`) of the Hessian; the rest is unused.
-    hess: [[T; N]; N],
+    /// The Hessian's upper triangle (`j ≥ i`), in a full square: see
+    /// [`Upper`] for why.
+    hess: Upper<T, N>,
 }
 
 impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
@@ -44,7 +46,11 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
     /// ```
     #[inline]
     pub fn new(re: T, grad: [T; N], hess: [[T; N]; N]) -> Self {
-        Dual2Vec { re, grad, hess }
+        Dual2Vec {
+            re,
+            grad,
+            hess: Upper(hess),
+        }
     }
 
     /// The `i`-th input variable: value `x`, gradient the unit vector `eᵢ`,
@@ -74,7 +80,7 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
         Dual2Vec {
             re: x,
             grad: [T::zero(); N],
-            hess: [[T::zero(); N]; N],
+            hess: Upper([[T::zero(); N]; N]),
         }
     }
 
@@ -106,7 +112,7 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
     /// ```
     #[inline]
     pub fn hessian(&self) -> [[T; N]; N] {
-        let mut h = self.hess;
+        let mut h = self.hess.0;
         for i in 1..N {
             let (above, below) = h.split_at_mut(i);
             for (j, row) in above.iter().enumerate() {
@@ -115,64 +121,18 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
         }
         h
     }
-
-    /// Applies `f(i, j, h)` to every stored Hessian entry.
-    #[inline(always)]
-    fn for_upper(&mut self, mut f: impl FnMut(usize, usize, &mut T)) {
-        for (i, row) in self.hess.iter_mut().enumerate() {
-            for (j, h) in row.iter_mut().enumerate().skip(i) {
-                f(i, j, h);
-            }
-        }
-    }
 }
 
 impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
     const SECOND: bool = true;
     const WIDE: bool = true;
-    #[inline(always)]
-    fn re(&self) -> T {
-        self.re
-    }
-    #[inline(always)]
-    fn constant(v: T) -> Self {
-        Dual2Vec::constant(v)
-    }
-    #[inline(always)]
-    fn with_re(self, v: T) -> Self {
-        Dual2Vec { re: v, ..self }
-    }
-    #[inline(always)]
-    fn map(mut self, f: impl Fn(T) -> T) -> Self {
-        self.re = f(self.re);
-        for g in self.grad.iter_mut() {
-            *g = f(*g);
-        }
-        self.for_upper(|_, _, h| *h = f(*h));
-        self
-    }
-    #[inline(always)]
-    fn zip(mut self, o: Self, f: impl Fn(T, T) -> T) -> Self {
-        self.re = f(self.re, o.re);
-        for (g, og) in self.grad.iter_mut().zip(o.grad.iter()) {
-            *g = f(*g, *og);
-        }
-        self.for_upper(|i, j, h| *h = f(*h, o.hess[i][j]));
-        self
-    }
-    #[inline(always)]
-    fn is_const(&self) -> bool {
-        let mut zero = self.grad.iter().all(|g| g.is_zero());
-        for (i, row) in self.hess.iter().enumerate() {
-            zero &= row[i..].iter().all(|h| h.is_zero());
-        }
-        zero
-    }
+    number_parts!(Dual2Vec { grad, hess });
     #[inline(always)]
     fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
         let g = self.grad;
         self.re = j.f;
-        self.for_upper(|a, b, h| *h = m(j.d1, *h) + m(j.d2, g[a] * g[b]));
+        self.hess
+            .for_each(|a, b, h| *h = m(j.d1, *h) + m(j.d2, g[a] * g[b]));
         for x in self.grad.iter_mut() {
             *x = m(j.d1, *x);
         }
@@ -182,9 +142,9 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
     fn chain2_by(mut self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self {
         let (ga, gb) = (self.grad, o.grad);
         self.re = j.f;
-        self.for_upper(|a, b, h| {
+        self.hess.for_each(|a, b, h| {
             *h = m(j.fx, *h)
-                + m(j.fy, o.hess[a][b])
+                + m(j.fy, o.hess.0[a][b])
                 + m(j.fxx, ga[a] * ga[b])
                 + m(j.fxy, ga[a] * gb[b] + gb[a] * ga[b])
                 + m(j.fyy, gb[a] * gb[b]);
@@ -199,8 +159,8 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
         let (a, b) = (self.re, o.re);
         let (ga, gb) = (self.grad, o.grad);
         self.re = a * b;
-        self.for_upper(|i, j, h| {
-            *h = a * o.hess[i][j] + *h * b + ga[i] * gb[j] + gb[i] * ga[j];
+        self.hess.for_each(|i, j, h| {
+            *h = a * o.hess.0[i][j] + *h * b + ga[i] * gb[j] + gb[i] * ga[j];
         });
         for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
             *x = a * *y + *x * b;
@@ -217,8 +177,11 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
             *x = dz(*x - sc(q, *y), b);
         }
         let g = self.grad;
-        self.for_upper(|i, j, h| {
-            *h = dz(*h - sc(q, o.hess[i][j]) - (g[i] * gb[j] + gb[i] * g[j]), b);
+        self.hess.for_each(|i, j, h| {
+            *h = dz(
+                *h - sc(q, o.hess.0[i][j]) - (g[i] * gb[j] + gb[i] * g[j]),
+                b,
+            );
         });
         self
     }

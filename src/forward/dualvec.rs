@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::parts::number_parts;
 use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -84,38 +85,7 @@ impl<T: Scalar, const N: usize> DualVec<T, N> {
 impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
     const SECOND: bool = false;
     const WIDE: bool = true;
-    #[inline(always)]
-    fn re(&self) -> T {
-        self.re
-    }
-    #[inline(always)]
-    fn constant(v: T) -> Self {
-        DualVec::constant(v)
-    }
-    #[inline(always)]
-    fn with_re(self, v: T) -> Self {
-        DualVec { re: v, ..self }
-    }
-    #[inline(always)]
-    fn map(mut self, f: impl Fn(T) -> T) -> Self {
-        self.re = f(self.re);
-        for e in self.eps.iter_mut() {
-            *e = f(*e);
-        }
-        self
-    }
-    #[inline(always)]
-    fn zip(mut self, o: Self, f: impl Fn(T, T) -> T) -> Self {
-        self.re = f(self.re, o.re);
-        for (e, oe) in self.eps.iter_mut().zip(o.eps.iter()) {
-            *e = f(*e, *oe);
-        }
-        self
-    }
-    #[inline(always)]
-    fn is_const(&self) -> bool {
-        self.eps.iter().all(|e| e.is_zero())
-    }
+    number_parts!(DualVec { eps });
     #[inline(always)]
     fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
         self.re = j.f;

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::forward::number::{dz, impl_number, sc, Number};
+use crate::forward::parts::number_parts;
 use crate::forward::rules::{Jet, Jet2};
 use crate::Scalar;
 
@@ -74,35 +75,7 @@ impl<T: Scalar> HyperDual<T> {
 impl<T: Scalar> Number<T> for HyperDual<T> {
     const SECOND: bool = true;
     const WIDE: bool = true;
-    #[inline(always)]
-    fn re(&self) -> T {
-        self.re
-    }
-    #[inline(always)]
-    fn constant(v: T) -> Self {
-        HyperDual::constant(v)
-    }
-    #[inline(always)]
-    fn with_re(self, v: T) -> Self {
-        HyperDual { re: v, ..self }
-    }
-    #[inline(always)]
-    fn map(self, f: impl Fn(T) -> T) -> Self {
-        HyperDual::new(f(self.re), f(self.e1), f(self.e2), f(self.e12))
-    }
-    #[inline(always)]
-    fn zip(self, o: Self, f: impl Fn(T, T) -> T) -> Self {
-        HyperDual::new(
-            f(self.re, o.re),
-            f(self.e1, o.e1),
-            f(self.e2, o.e2),
-            f(self.e12, o.e12),
-        )
-    }
-    #[inline(always)]
-    fn is_const(&self) -> bool {
-        self.e1.is_zero() && self.e2.is_zero() && self.e12.is_zero()
-    }
+    number_parts!(HyperDual { e1, e2, e12 });
     #[inline(always)]
     fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
         HyperDual::new(

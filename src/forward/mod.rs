@@ -13,6 +13,7 @@
 //! ```
 
 pub(crate) mod number;
+pub(crate) mod parts;
 pub(crate) mod rules;
 
 mod drivers;
