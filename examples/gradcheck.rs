@@ -9,7 +9,7 @@
 
 use std::panic;
 
-use dualgrad::check::{check_gradient, check_hessian, ScalarFn};
+use dualgrad::check::{check_gradient, check_hessian, Report, ScalarFn};
 use dualgrad::{assert_gradient, Scalar};
 
 /// Three atoms in the plane, coordinates `[x₀, y₀, x₁, y₁, x₂, y₂]`,

@@ -8,6 +8,7 @@
 //! assert_eq!((y, dy), (0.0, 1.0));
 //! ```
 
+pub use crate::check::Report;
 pub use crate::forward::*;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub use crate::linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use dualgrad::check::{
     check_gradient, check_gradient_with, check_hessian, check_jacobian, check_vjp, check_vjp_with,
-    ScalarFn, Tolerance, VectorFn,
+    Report, ScalarFn, Tolerance, VectorFn,
 };
 use dualgrad::{
     assert_gradient, assert_hessian, assert_jacobian, assert_vjp, scalar_fn, vector_fn, Scalar,

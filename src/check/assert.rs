@@ -19,6 +19,7 @@
 /// # let (x, y) = (0.3_f64, 1.7_f64);
 /// dualgrad::assert_gradient!(|[x, y]| x.sin() * y.cos(), [x, y], [x.cos() * y.cos(), x.sin() * y.sin()]);
 /// ```
+/// use dualgrad::check::Report;
 #[macro_export]
 macro_rules! assert_gradient {
     (|[$($x:ident),+ $(,)?]| $body:expr, $($rest:tt)+) => {
@@ -28,10 +29,10 @@ macro_rules! assert_gradient {
         $crate::assert_gradient!($crate::scalar_fn!(|$x: [_; $n]| $body), $($rest)+)
     };
     ($f:expr, $x:expr, $given:expr $(,)?) => {
-        $crate::check::check_gradient(&$f, $x, $given).assert()
+        $crate::check::Report::assert(&$crate::check::check_gradient(&$f, $x, $given))
     };
     ($f:expr, $x:expr, $given:expr, $tol:expr $(,)?) => {
-        $crate::check::check_gradient_with(&$f, $x, $given, $tol).assert()
+        $crate::check::Report::assert(&$crate::check::check_gradient_with(&$f, $x, $given, $tol))
     };
 }
 
@@ -46,16 +47,17 @@ macro_rules! assert_gradient {
 /// use dualgrad::assert_jacobian;
 /// assert_jacobian!(|[x, y]| [x * y, x / y], [1.0, 2.0], [[2.0, 1.0], [0.5, -0.25]]);
 /// ```
+/// use dualgrad::check::Report;
 #[macro_export]
 macro_rules! assert_jacobian {
     (|[$($x:ident),+ $(,)?]| [$($e:expr),+ $(,)?], $($rest:tt)+) => {
         $crate::assert_jacobian!($crate::vector_fn!(|[$($x),+]| [$($e),+]), $($rest)+)
     };
     ($f:expr, $x:expr, $given:expr $(,)?) => {
-        $crate::check::check_jacobian(&$f, $x, $given).assert()
+        $crate::check::Report::assert(&$crate::check::check_jacobian(&$f, $x, $given))
     };
     ($f:expr, $x:expr, $given:expr, $tol:expr $(,)?) => {
-        $crate::check::check_jacobian_with(&$f, $x, $given, $tol).assert()
+        $crate::check::Report::assert(&$crate::check::check_jacobian_with(&$f, $x, $given, $tol))
     };
 }
 
@@ -70,6 +72,7 @@ macro_rules! assert_jacobian {
 /// let h = [[x.exp() * y * y, 2.0 * x.exp() * y], [2.0 * x.exp() * y, 2.0 * x.exp()]];
 /// assert_hessian!(|[x, y]| x.exp() * y * y, [x, y], h);
 /// ```
+/// use dualgrad::check::Report;
 #[macro_export]
 macro_rules! assert_hessian {
     (|[$($x:ident),+ $(,)?]| $body:expr, $($rest:tt)+) => {
@@ -79,10 +82,10 @@ macro_rules! assert_hessian {
         $crate::assert_hessian!($crate::scalar_fn!(|$x: [_; $n]| $body), $($rest)+)
     };
     ($f:expr, $x:expr, $given:expr $(,)?) => {
-        $crate::check::check_hessian(&$f, $x, $given).assert()
+        $crate::check::Report::assert(&$crate::check::check_hessian(&$f, $x, $given))
     };
     ($f:expr, $x:expr, $given:expr, $tol:expr $(,)?) => {
-        $crate::check::check_hessian_with(&$f, $x, $given, $tol).assert()
+        $crate::check::Report::assert(&$crate::check::check_hessian_with(&$f, $x, $given, $tol))
     };
 }
 
@@ -98,18 +101,19 @@ macro_rules! assert_hessian {
 /// let x = [2.0_f64, 5.0];
 /// assert_vjp!(|[a, b]| [a * b, a + b], x, |v: [f64; 2]| [v[0] * x[1] + v[1], v[0] * x[0] + v[1]]);
 /// ```
+/// use dualgrad::check::Report;
 #[macro_export]
 macro_rules! assert_vjp {
     (|[$($x:ident),+ $(,)?]| [$($e:expr),+ $(,)?], $($rest:tt)+) => {
         $crate::assert_vjp!($crate::vector_fn!(|[$($x),+]| [$($e),+]), $($rest)+)
     };
     ($f:expr, $x:expr, $vjp:expr $(,)?) => {
-        $crate::check::check_vjp(&$f, $x, $vjp).assert()
+        $crate::check::Report::assert(&$crate::check::check_vjp(&$f, $x, $vjp))
     };
     ($f:expr, $x:expr, $vjp:expr, $tol:expr $(,)?) => {
-        $crate::check::check_vjp_with(&$f, $x, $vjp, $tol, $crate::check::DEFAULT_SEED).assert()
+        $crate::check::Report::assert(&$crate::check::check_vjp_with(&$f, $x, $vjp, $tol, $crate::check::DEFAULT_SEED))
     };
     ($f:expr, $x:expr, $vjp:expr, $tol:expr, $seed:expr $(,)?) => {
-        $crate::check::check_vjp_with(&$f, $x, $vjp, $tol, $seed).assert()
+        $crate::check::Report::assert(&$crate::check::check_vjp_with(&$f, $x, $vjp, $tol, $seed))
     };
 }

@@ -16,6 +16,7 @@ use crate::Scalar;
 /// a closure-like expression.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::check::{check_gradient, ScalarFn};
 /// use dualgrad::Scalar;
 ///
@@ -46,6 +47,7 @@ pub trait ScalarFn<const N: usize> {
 /// [`vector_fn!`](crate::vector_fn) write the struct.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::check::{check_jacobian, VectorFn};
 /// use dualgrad::Scalar;
 ///

@@ -5,6 +5,7 @@ use core::fmt;
 
 use super::agreement::{compare, write_agreement, write_table, Agreement, Column, Num, Shape};
 use super::function::{ScalarFn, VectorFn};
+use super::report::Report;
 use super::richardson::{derivative, first_step};
 use super::tolerance::{CheckReal, Tolerance};
 use crate::{gradient, jacobian};
@@ -14,6 +15,7 @@ use crate::{gradient, jacobian};
 /// [`assert_gradient!`](crate::assert_gradient) panics with.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::check::check_gradient;
 /// use dualgrad::scalar_fn;
 ///
@@ -61,6 +63,7 @@ pub struct GradientReport<T, const N: usize> {
 /// check passes when it agrees with both references.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::check::check_gradient;
 /// use dualgrad::scalar_fn;
 ///
@@ -82,6 +85,7 @@ pub fn check_gradient<T: CheckReal, F: ScalarFn<N>, const N: usize>(
 /// [`check_gradient`] with an explicit [`Tolerance`].
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::check::{check_gradient_with, Tolerance};
 /// use dualgrad::scalar_fn;
 ///
@@ -129,59 +133,13 @@ pub(crate) fn shifted<const N: usize>(mut x: [f64; N], i: usize, t: f64) -> [f64
     x
 }
 
-/// The index to report: the first failing comparison's worst entry.
-pub(crate) fn worst_of<T, I: Copy>(primary: &Agreement<T, I>, secondary: &Agreement<T, I>) -> I {
-    if !primary.passed || secondary.passed {
-        primary.worst
-    } else {
-        secondary.worst
+impl<T: CheckReal, const N: usize> Report for GradientReport<T, N> {
+    type Index = usize;
+    fn exact_check(&self) -> (bool, usize) {
+        (self.vs_exact.passed, self.vs_exact.worst)
     }
-}
-
-impl<T: CheckReal, const N: usize> GradientReport<T, N> {
-    /// Whether the given gradient agrees with both references.
-    ///
-    /// At a kink (`abs`, `relu`, `max` at a tie) the central difference
-    /// averages the two one-sided slopes, so a gradient that follows this
-    /// crate's conventions fails against it; [`exact_vs_fd`](Self::exact_vs_fd)
-    /// then fails too, and [`vs_exact`](Self::vs_exact) is the verdict to
-    /// read (or check at a point away from the kink).
-    ///
-    /// ```
-    /// use dualgrad::{check::check_gradient, scalar_fn};
-    /// assert!(check_gradient(&scalar_fn!(|[x]| x * x), [3.0], [6.0]).passed());
-    ///
-    /// let kink = check_gradient(&scalar_fn!(|[x]| x.relu()), [0.0_f64], [0.0]);
-    /// assert!(kink.vs_exact.passed && !kink.exact_vs_fd.passed && !kink.passed());
-    /// ```
-    pub fn passed(&self) -> bool {
-        self.vs_exact.passed && self.vs_fd.passed
-    }
-
-    /// The component to look at: the worst one against the exact
-    /// reference if that comparison failed, else the worst one against
-    /// finite differences.
-    ///
-    /// ```
-    /// use dualgrad::{check::check_gradient, scalar_fn};
-    /// let r = check_gradient(&scalar_fn!(|[x, y, z]| x * y * z), [1.0, 2.0, 3.0], [6.0, 3.0, 3.0]);
-    /// assert_eq!(r.worst(), 2); // ∂/∂z = xy = 2, not 3
-    /// ```
-    pub fn worst(&self) -> usize {
-        worst_of(&self.vs_exact, &self.vs_fd)
-    }
-
-    /// Panics with this report as the message unless it [passed](Self::passed).
-    ///
-    /// ```should_panic
-    /// use dualgrad::{check::check_gradient, scalar_fn};
-    /// check_gradient(&scalar_fn!(|[x]| x.sin()), [1.0], [1.0]).assert();
-    /// ```
-    #[track_caller]
-    pub fn assert(&self) {
-        if !self.passed() {
-            panic!("{self}");
-        }
+    fn independent_check(&self) -> (bool, Option<usize>) {
+        (self.vs_fd.passed, Some(self.vs_fd.worst))
     }
 }
 
@@ -222,6 +180,7 @@ impl<T: CheckReal, const N: usize> fmt::Display for GradientReport<T, N> {
 /// `M × N` matrices (`J[i][j] = ∂fᵢ/∂xⱼ`) and `(row, column)` indices.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::{check::check_jacobian, vector_fn};
 /// let f = vector_fn!(|[x, y]| [x * y, x + y]);
 /// let r = check_jacobian(&f, [2.0, 3.0], [[3.0, 2.0], [1.0, 0.0]]);
@@ -257,6 +216,7 @@ pub struct JacobianReport<T, const N: usize, const M: usize> {
 /// Jacobian and with finite differences, using the default [`Tolerance`].
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::{check::check_jacobian, vector_fn};
 /// let f = vector_fn!(|[x, y]| [x * y.exp(), x - y]);
 /// let (x, y) = (1.5_f64, 0.5_f64);
@@ -320,39 +280,13 @@ pub fn check_jacobian_with<T: CheckReal, F: VectorFn<N, M>, const N: usize, cons
     }
 }
 
-impl<T: CheckReal, const N: usize, const M: usize> JacobianReport<T, N, M> {
-    /// Whether the given Jacobian agrees with both references.
-    ///
-    /// ```
-    /// use dualgrad::{check::check_jacobian, vector_fn};
-    /// assert!(check_jacobian(&vector_fn!(|[x]| [S::lit(2.0) * x]), [1.0], [[2.0]]).passed());
-    /// ```
-    pub fn passed(&self) -> bool {
-        self.vs_exact.passed && self.vs_fd.passed
+impl<T: CheckReal, const N: usize, const M: usize> Report for JacobianReport<T, N, M> {
+    type Index = (usize, usize);
+    fn exact_check(&self) -> (bool, (usize, usize)) {
+        (self.vs_exact.passed, self.vs_exact.worst)
     }
-
-    /// The `(row, column)` entry to look at (see [`GradientReport::worst`]).
-    ///
-    /// ```
-    /// use dualgrad::{check::check_jacobian, vector_fn};
-    /// let r = check_jacobian(&vector_fn!(|[x, y]| [x, x * y]), [1.0, 2.0], [[1.0, 0.0], [2.0, 2.0]]);
-    /// assert_eq!(r.worst(), (1, 1)); // ∂(xy)/∂y = x = 1
-    /// ```
-    pub fn worst(&self) -> (usize, usize) {
-        worst_of(&self.vs_exact, &self.vs_fd)
-    }
-
-    /// Panics with this report as the message unless it passed.
-    ///
-    /// ```should_panic
-    /// use dualgrad::{check::check_jacobian, vector_fn};
-    /// check_jacobian(&vector_fn!(|[x]| [x, -x]), [1.0], [[1.0], [1.0]]).assert();
-    /// ```
-    #[track_caller]
-    pub fn assert(&self) {
-        if !self.passed() {
-            panic!("{self}");
-        }
+    fn independent_check(&self) -> (bool, Option<(usize, usize)>) {
+        (self.vs_fd.passed, Some(self.vs_fd.worst))
     }
 }
 
@@ -370,6 +304,7 @@ impl<T: CheckReal, const N: usize, const M: usize> fmt::Display for JacobianRepo
                 &self.step,
             ],
             [&self.vs_exact, &self.vs_fd, &self.exact_vs_fd],
+            (self.passed(), self.worst()),
             &self.tolerance,
         )
     }
@@ -379,19 +314,19 @@ impl<T: CheckReal, const N: usize, const M: usize> fmt::Display for JacobianRepo
 /// comparisons and the entries, the worst one marked. `matrices` are the
 /// given, exact, finite-difference, error-estimate and step matrices;
 /// `agreements` are given vs exact, given vs finite differences, exact vs
-/// finite differences.
+/// finite differences; `verdict` is the report's [`Report::passed`] and
+/// [`Report::worst`].
 pub(crate) fn write_matrix_report<T: CheckReal, const N: usize, const M: usize>(
     f: &mut fmt::Formatter<'_>,
     title: &str,
     point: &[T; N],
     matrices: [&[[T; N]; M]; 5],
     agreements: [&Agreement<T, (usize, usize)>; 3],
+    (passed, (r, c)): (bool, (usize, usize)),
     tolerance: &Tolerance<T>,
 ) -> fmt::Result {
     let shape = Shape::Matrix { cols: N };
     let [vs_exact, vs_fd, exact_vs_fd] = agreements;
-    let (r, c) = worst_of(vs_exact, vs_fd);
-    let passed = vs_exact.passed && vs_fd.passed;
     write_header(f, title, passed, shape, r * N + c, point)?;
     let flat = |a: &Agreement<T, (usize, usize)>| a.map_index(|(r, c)| r * N + c);
     write_comparisons(

@@ -5,7 +5,8 @@ use core::fmt;
 
 use super::agreement::{compare, Agreement};
 use super::function::ScalarFn;
-use super::gradient::{shifted, worst_of, write_matrix_report};
+use super::gradient::{shifted, write_matrix_report};
+use super::report::Report;
 use super::richardson::{derivative, first_step};
 use super::tolerance::{CheckReal, Tolerance};
 use crate::{gradient, hessian};
@@ -15,6 +16,7 @@ use crate::{gradient, hessian};
 /// `(row, column)` indices.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::{check::check_hessian, scalar_fn};
 /// let f = scalar_fn!(|[x, y]| x * x * y);
 /// let r = check_hessian(&f, [3.0, 2.0], [[4.0, 6.0], [6.0, 1.0]]);
@@ -51,6 +53,7 @@ pub struct HessianReport<T, const N: usize> {
 /// [`Tolerance`]. An asymmetric `given` fails at the entry that differs.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::{check::check_hessian, scalar_fn};
 /// // f = x·sin(y)
 /// let f = scalar_fn!(|[x, y]| x * y.sin());
@@ -116,39 +119,13 @@ pub fn check_hessian_with<T: CheckReal, F: ScalarFn<N>, const N: usize>(
     }
 }
 
-impl<T: CheckReal, const N: usize> HessianReport<T, N> {
-    /// Whether the given Hessian agrees with both references.
-    ///
-    /// ```
-    /// use dualgrad::{check::check_hessian, scalar_fn};
-    /// assert!(check_hessian(&scalar_fn!(|[x]| x * x * x), [2.0], [[12.0]]).passed());
-    /// ```
-    pub fn passed(&self) -> bool {
-        self.vs_exact.passed && self.vs_fd.passed
+impl<T: CheckReal, const N: usize> Report for HessianReport<T, N> {
+    type Index = (usize, usize);
+    fn exact_check(&self) -> (bool, (usize, usize)) {
+        (self.vs_exact.passed, self.vs_exact.worst)
     }
-
-    /// The `(row, column)` entry to look at.
-    ///
-    /// ```
-    /// use dualgrad::{check::check_hessian, scalar_fn};
-    /// let r = check_hessian(&scalar_fn!(|[x, y]| x * y), [1.0, 1.0], [[0.0, 1.0], [-1.0, 0.0]]);
-    /// assert_eq!(r.worst(), (1, 0));
-    /// ```
-    pub fn worst(&self) -> (usize, usize) {
-        worst_of(&self.vs_exact, &self.vs_fd)
-    }
-
-    /// Panics with this report as the message unless it passed.
-    ///
-    /// ```should_panic
-    /// use dualgrad::{check::check_hessian, scalar_fn};
-    /// check_hessian(&scalar_fn!(|[x]| x.exp()), [0.0], [[0.0]]).assert();
-    /// ```
-    #[track_caller]
-    pub fn assert(&self) {
-        if !self.passed() {
-            panic!("{self}");
-        }
+    fn independent_check(&self) -> (bool, Option<(usize, usize)>) {
+        (self.vs_fd.passed, Some(self.vs_fd.worst))
     }
 }
 
@@ -166,6 +143,7 @@ impl<T: CheckReal, const N: usize> fmt::Display for HessianReport<T, N> {
                 &self.step,
             ],
             [&self.vs_exact, &self.vs_fd, &self.exact_vs_fd],
+            (self.passed(), self.worst()),
             &self.tolerance,
         )
     }

@@ -33,6 +33,7 @@
 //! autodiff mode such as a reverse-mode tape.
 //!
 //! ```
+//! use dualgrad::check::Report;
 //! use dualgrad::check::check_gradient;
 //! use dualgrad::scalar_fn;
 //!
@@ -66,6 +67,7 @@ mod assert;
 mod function;
 mod gradient;
 mod hessian;
+mod report;
 mod richardson;
 mod tolerance;
 mod vjp;
@@ -84,5 +86,6 @@ pub use gradient::{
 pub use hessian::{check_hessian, check_hessian_with, HessianReport};
 #[cfg(feature = "proptest")]
 pub use prop::{proptest_gradient, proptest_hessian, proptest_jacobian, proptest_vjp};
+pub use report::Report;
 pub use tolerance::{CheckReal, Tolerance};
 pub use vjp::{check_vjp, check_vjp_with, VjpReport, DEFAULT_SEED};

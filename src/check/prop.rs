@@ -8,6 +8,7 @@ use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 
 use super::function::{ScalarFn, VectorFn};
+use super::report::Report;
 use super::tolerance::{CheckReal, Tolerance};
 use super::{check_gradient_with, check_hessian_with, check_jacobian_with, check_vjp_with};
 

@@ -8,6 +8,7 @@ use num_traits::Float;
 use super::agreement::{compare, Agreement, Column, Num, Shape};
 use super::function::VectorFn;
 use super::gradient::write_header;
+use super::report::Report;
 use super::richardson::{derivative, first_step};
 use super::tolerance::{within, CheckReal, Tolerance};
 use crate::{jacobian, jvp, SplitMix64};
@@ -26,6 +27,7 @@ pub const DEFAULT_SEED: u64 = 0x5eed_d0a1_9ad5_2026;
 ///   reported too).
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::{check::check_vjp, vector_fn};
 /// let f = vector_fn!(|[x, y]| [x * y, x - y]);
 /// let (x, y) = (2.0, 3.0);
@@ -82,6 +84,7 @@ pub struct VjpReport<T, const N: usize, const M: usize> {
 /// product is hidden by a near-zero weight.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::{check::check_vjp, vector_fn};
 /// // f(x) = (x₀x₁, sin x₀); J = [[x₁, x₀], [cos x₀, 0]]
 /// let f = vector_fn!(|[a, b]| [a * b, a.sin()]);
@@ -101,6 +104,7 @@ pub fn check_vjp<T: CheckReal, F: VectorFn<N, M>, const N: usize, const M: usize
 /// [`check_vjp`] with an explicit [`Tolerance`] and seed for `u` and `v`.
 ///
 /// ```
+/// use dualgrad::check::Report;
 /// use dualgrad::check::{check_vjp_with, Tolerance};
 /// use dualgrad::vector_fn;
 /// let f = vector_fn!(|[a]| [a * a, S::lit(3.0) * a]);
@@ -163,40 +167,13 @@ pub fn check_vjp_with<T: CheckReal, F: VectorFn<N, M>, const N: usize, const M: 
     }
 }
 
-impl<T: CheckReal, const N: usize, const M: usize> VjpReport<T, N, M> {
-    /// Whether both tests passed.
-    ///
-    /// ```
-    /// use dualgrad::{check::check_vjp, vector_fn};
-    /// let r = check_vjp(&vector_fn!(|[a]| [a, a]), [1.0], |v: [f64; 2]| [v[0] + v[1]]);
-    /// assert!(r.passed());
-    /// ```
-    pub fn passed(&self) -> bool {
-        self.vs_exact.passed && self.dot_passed
+impl<T: CheckReal, const N: usize, const M: usize> Report for VjpReport<T, N, M> {
+    type Index = usize;
+    fn exact_check(&self) -> (bool, usize) {
+        (self.vs_exact.passed, self.vs_exact.worst)
     }
-
-    /// The component of `vᵀJ` that is furthest off.
-    ///
-    /// ```
-    /// use dualgrad::{check::check_vjp, vector_fn};
-    /// let r = check_vjp(&vector_fn!(|[a, b]| [a * b]), [2.0, 3.0], |v: [f64; 1]| [v[0] * 3.0, v[0]]);
-    /// assert_eq!(r.worst(), 1); // should be v·a = 2v
-    /// ```
-    pub fn worst(&self) -> usize {
-        self.vs_exact.worst
-    }
-
-    /// Panics with this report as the message unless it passed.
-    ///
-    /// ```should_panic
-    /// use dualgrad::{check::check_vjp, vector_fn};
-    /// check_vjp(&vector_fn!(|[a]| [a * a]), [1.0], |v: [f64; 1]| [v[0]]).assert();
-    /// ```
-    #[track_caller]
-    pub fn assert(&self) {
-        if !self.passed() {
-            panic!("{self}");
-        }
+    fn independent_check(&self) -> (bool, Option<usize>) {
+        (self.dot_passed, None)
     }
 }
 
