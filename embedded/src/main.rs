@@ -80,13 +80,17 @@ fn check<T: Fp>(ty: &str, expected: &[&[u64]], probe: &Probe) -> bool {
             let host = want.get(i).copied();
             let same = host == Some(v.bits());
             ok &= same;
-            hprintln!(
-                "  {:>2}: {:e} ({:#018x}) {}",
-                i,
-                v,
-                v.bits(),
-                if same { "ok" } else { "MISMATCH" }
-            );
+            if same {
+                hprintln!("  {:>2}: {:e} ({:#018x}) ok", i, v, v.bits());
+            } else {
+                hprintln!(
+                    "  {:>2}: {:e} ({:#018x}) MISMATCH, the host has {:#018x}",
+                    i,
+                    v,
+                    v.bits(),
+                    host.unwrap_or(0)
+                );
+            }
         }
         let run = || {
             black_box((case.run)());
