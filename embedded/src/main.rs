@@ -51,10 +51,10 @@ fn main() -> ! {
     if ok32 && ok64 {
         hprintln!("PASS: every value equals the host's, bit for bit");
         debug::exit(debug::EXIT_SUCCESS);
+        halt()
     } else {
-        fail("a value differs from the host's");
+        fail("a value differs from the host's")
     }
-    loop {}
 }
 
 /// Runs every case in `T`, prints its results, instruction count and stack,
@@ -181,12 +181,20 @@ fn stack_by_size<T: Fp>(ty: &str) {
 fn fail(why: &str) -> ! {
     hprintln!("FAIL: {}", why);
     debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    halt()
+}
+
+/// Where the program ends if semihosting's exit returns (no debugger or
+/// emulator is attached).
+fn halt() -> ! {
+    loop {
+        cortex_m::asm::wfi();
+    }
 }
 
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
     hprintln!("panic: {}", info);
     debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    halt()
 }
