@@ -41,8 +41,8 @@ for opt in s 3; do
     for nal in no yes; do
         feats=""
         [ "$nal" = yes ] && feats="nalgebra"
-        cargo build -q --release --locked --config "$cfg" --features "$feats" --bin dualgrad-embedded
-        log=$(timeout 120 cargo run -q --release --locked --config "$cfg" --features "$feats" --bin dualgrad-embedded 2>&1) || {
+        cargo build -q --release --config "$cfg" --features "$feats" --bin dualgrad-embedded
+        log=$(timeout 120 cargo run -q --release --config "$cfg" --features "$feats" --bin dualgrad-embedded 2>&1) || {
             echo "$log" >&2
             echo "firmware failed (opt-level $opt, features: ${feats:-none})" >&2
             exit 1
@@ -53,7 +53,7 @@ for opt in s 3; do
                 f="$feats"
                 [ "$ty" = f64 ] && f="$f,f64"
                 [ "$mode" = plain ] && f="$f,plain"
-                cargo build -q --release --locked --config "$cfg" --features "${f#,}" --bin footprint
+                cargo build -q --release --config "$cfg" --features "${f#,}" --bin footprint
                 elf="$bin/footprint"
                 flash[$mode]=$(($(section "$elf" .text) + $(section "$elf" .rodata)))
                 ram[$mode]=$(($(section "$elf" .data) + $(section "$elf" .bss)))
