@@ -26,6 +26,9 @@ fi
 if command -v rustfmt >/dev/null; then
     cargo fmt -- --check
 fi
+for features in "" nalgebra; do
+    cargo clippy --release --features "$features" --bins -- -D warnings
+done
 
 run() {
     local features=$1 log
