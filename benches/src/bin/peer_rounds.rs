@@ -1,0 +1,171 @@
+//! dualgrad's side of `benches/peers/peers.py`: for each workload named on
+//! the command line, the minimum time of one training step (loss and every
+//! parameter gradient on the tape, through `Mlp::loss_and_gradients`, the
+//! API the README recommends for training loops) over `reps` steps, in ns.
+//!
+//! ```sh
+//! cargo run --release -p dualgrad-bench --bin peer_rounds -- 100 seed:f64 mlp:784-128-10:b64:f32
+//! ```
+//!
+//! Prints one line per workload: `<workload> <ns>`.
+
+use dualgrad::nalgebra::DMatrix;
+use dualgrad::reverse::{Activation, Mlp, Tape, Targets};
+use dualgrad::{Scalar, SplitMix64};
+use std::hint::black_box;
+use std::time::Instant;
+
+/// One workload, ready to step.
+trait Step {
+    fn step(&mut self) -> f64;
+}
+
+/// An MLP with ReLU hidden layers and cross-entropy on labels i mod classes.
+struct MlpStep<S: Scalar> {
+    mlp: Mlp<S>,
+    tape: Tape<S>,
+    x: DMatrix<S>,
+    labels: Vec<usize>,
+}
+
+impl<S: Scalar + dualgrad::nalgebra::RealField> MlpStep<S> {
+    fn new(sizes: &[usize], batch: usize) -> Result<Self, String> {
+        let mut acts = vec![Activation::Relu; sizes.len().saturating_sub(2)];
+        acts.push(Activation::Identity);
+        let mlp = Mlp::new(sizes, &acts, 11).map_err(|e| e.to_string())?;
+        let mut g = SplitMix64::new(13);
+        let x = DMatrix::from_fn(batch, sizes[0], |_, _| S::lit(g.unit()));
+        let classes = *sizes.last().ok_or("no sizes")?;
+        let labels = (0..batch).map(|i| i % classes).collect();
+        Ok(MlpStep {
+            mlp,
+            tape: Tape::new(),
+            x,
+            labels,
+        })
+    }
+}
+
+impl<S: Scalar + dualgrad::nalgebra::RealField> Step for MlpStep<S> {
+    fn step(&mut self) -> f64 {
+        let (l, grads) = self
+            .mlp
+            .loss_and_gradients(&mut self.tape, &self.x, Targets::Labels(&self.labels))
+            .expect("shapes fit");
+        for d in grads {
+            self.tape.recycle(d.dw);
+            self.tape.recycle(d.db);
+        }
+        l.real().to_f64().unwrap_or(f64::NAN)
+    }
+}
+
+/// The seed network: x 1×7, W 7×2, b 1×2, tanh, mean of squares.
+struct SeedStep<S: Scalar> {
+    tape: Tape<S>,
+    x: DMatrix<S>,
+    w: DMatrix<S>,
+    b: DMatrix<S>,
+}
+
+impl<S: Scalar + dualgrad::nalgebra::RealField> SeedStep<S> {
+    fn new() -> Self {
+        let mut g = SplitMix64::new(7);
+        SeedStep {
+            tape: Tape::new(),
+            x: DMatrix::from_fn(1, 7, |_, j| S::lit(j as f64 + 1.0)),
+            w: DMatrix::from_fn(7, 2, |_, _| S::lit(g.uniform(-0.3, 0.3))),
+            b: DMatrix::zeros(1, 2),
+        }
+    }
+}
+
+impl<S: Scalar + dualgrad::nalgebra::RealField> Step for SeedStep<S> {
+    fn step(&mut self) -> f64 {
+        let t = &mut self.tape;
+        t.reset();
+        let r = (|| {
+            let (x, w, b) = (
+                t.var_copy(&self.x),
+                t.var_copy(&self.w),
+                t.var_copy(&self.b),
+            );
+            let y = t.tanh(t.add_row(t.matmul(x, w)?, b)?)?;
+            let l = t.mean(t.square(y)?)?;
+            let g = t.gradient(l, &[w, b])?;
+            let v = t.scalar(l)?;
+            Ok::<_, dualgrad::reverse::ReverseError>((v, g))
+        })()
+        .expect("shapes fit");
+        for m in r.1 {
+            t.recycle(m);
+        }
+        r.0.real().to_f64().unwrap_or(f64::NAN)
+    }
+}
+
+fn parse(w: &str) -> Result<Box<dyn Step>, String> {
+    let parts: Vec<&str> = w.split(':').collect();
+    let f64_ = |d: &str| match d {
+        "f64" => Ok(true),
+        "f32" => Ok(false),
+        _ => Err(format!("{w}: dtype must be f64 or f32")),
+    };
+    match parts.as_slice() {
+        ["seed", d] => Ok(if f64_(d)? {
+            Box::new(SeedStep::<f64>::new())
+        } else {
+            Box::new(SeedStep::<f32>::new())
+        }),
+        ["mlp", sizes, batch, d] => {
+            let sizes: Vec<usize> = sizes
+                .split('-')
+                .map(|s| s.parse().map_err(|_| format!("{w}: bad size {s}")))
+                .collect::<Result<_, _>>()?;
+            let batch: usize = batch
+                .strip_prefix('b')
+                .and_then(|b| b.parse().ok())
+                .ok_or(format!("{w}: batch is b<number>"))?;
+            Ok(if f64_(d)? {
+                Box::new(MlpStep::<f64>::new(&sizes, batch)?)
+            } else {
+                Box::new(MlpStep::<f32>::new(&sizes, batch)?)
+            })
+        }
+        _ => Err(format!(
+            "{w}: expected seed:<dtype> or mlp:<sizes>:b<batch>:<dtype>"
+        )),
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let reps: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(100);
+    for w in args {
+        let mut s = match parse(&w) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        };
+        // Warm up: buffers reach their steady state.
+        for _ in 0..5 {
+            black_box(s.step());
+        }
+        let reps = if w.starts_with("seed") {
+            reps * 10
+        } else {
+            reps
+        };
+        let best = (0..reps)
+            .map(|_| {
+                let t = Instant::now();
+                black_box(s.step());
+                t.elapsed().as_nanos()
+            })
+            .min()
+            .unwrap_or(0);
+        println!("{w} {best}");
+    }
+}
