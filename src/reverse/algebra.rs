@@ -8,19 +8,11 @@ use nalgebra::DMatrix;
 
 use super::error::Shape;
 use super::kernels as k;
-use super::op::{Fun, Op};
+use super::op::{Em, Fun, Node, Op};
 use super::pool::Pool;
-use super::tape::{Node, Tape};
+use super::tape::Tape;
 use super::vjp::Alg;
 use crate::Scalar;
-
-/// A matrix of the eager backward pass: a recorded value (borrowed, not
-/// copied) or a freshly computed one.
-#[derive(Clone, Debug)]
-pub(crate) enum Em<S: Scalar> {
-    Node(usize),
-    Own(DMatrix<S>),
-}
 
 /// The matrix behind an [`Em`].
 fn get<'b, S: Scalar>(nodes: &'b [Node<S>], m: &'b Em<S>) -> &'b DMatrix<S> {

@@ -6,8 +6,9 @@ use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
 
-use super::algebra::{Eager, Em, Rec};
+use super::algebra::{Eager, Rec};
 use super::error::ReverseError;
+use super::op::Em;
 use super::tape::{Tape, Var};
 use super::vjp::{backward, Marks};
 use crate::Scalar;

@@ -77,7 +77,16 @@ pub enum ReverseError {
 }
 
 impl ReverseError {
-    pub(crate) fn shape(op: &'static str, left: Shape, right: Shape, reason: &'static str) -> Self {
+    /// A [`Shape`](ReverseError::Shape) error: `op` cannot take operands
+    /// shaped `left` and `right`, for `reason` (for a user's own
+    /// operations and layers).
+    ///
+    /// ```
+    /// use dualgrad::reverse::ReverseError;
+    /// let e = ReverseError::shape("my_op", (2, 3), (4, 5), "shapes differ");
+    /// assert_eq!(e.to_string(), "my_op: 2×3 and 4×5: shapes differ");
+    /// ```
+    pub fn shape(op: &'static str, left: Shape, right: Shape, reason: &'static str) -> Self {
         ReverseError::Shape {
             op,
             left,

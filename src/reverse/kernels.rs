@@ -4,9 +4,8 @@
 
 use nalgebra::{DMatrix, DMatrixView, Dyn};
 
-use super::op::{Fun, Op};
+use super::op::{Fun, Node, Op};
 use super::pool::Pool;
-use super::tape::Node;
 use crate::Scalar;
 
 /// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`).

@@ -42,8 +42,8 @@
 //! - [`Tape::reset`] keeps the tape's storage: recorded matrices' buffers
 //!   are reused by the next recording and backward pass, so a training loop
 //!   on one tape reaches a steady state without growing.
-//! - [`Dense`], [`Mlp`], [`Sgd`] and [`Adam`] build and train small
-//!   networks.
+//! - [`nn`](crate::nn) builds and trains small networks on this tape
+//!   (dense layers, MLPs, optimisers), through its public API only.
 //!
 //! Everything here is available as `dualgrad::reverse::…` with the
 //! `nalgebra` and `alloc` features (both on by default).
@@ -52,18 +52,12 @@ mod algebra;
 mod backward;
 mod error;
 mod kernels;
-mod layers;
-mod mlp;
 mod op;
 mod ops;
-mod optim;
 mod pool;
 mod tape;
 mod vjp;
 
 pub use error::{ReverseError, Shape};
-pub use layers::{Activation, Dense, DenseGrad};
-pub use mlp::{Mlp, Targets};
 pub use ops::one_hot;
-pub use optim::{Adam, Optimizer, Sgd};
 pub use tape::{Tape, Var};

@@ -2,6 +2,8 @@
 //! whose derivatives, up to the fourth, come from the forward-mode rule
 //! table.
 
+use nalgebra::DMatrix;
+
 use crate::{Dual, HyperDual, Scalar};
 
 /// An element-wise function. Its derivatives are taken from the crate's one
@@ -132,4 +134,19 @@ impl<S> Op<S> {
             | Norm(a) => [Some(a), None],
         }
     }
+}
+
+/// One recorded value and the operation that produced it.
+#[derive(Clone, Debug)]
+pub(crate) struct Node<S> {
+    pub(crate) value: DMatrix<S>,
+    pub(crate) op: Op<S>,
+}
+
+/// A matrix of the eager backward pass: a recorded value (borrowed, not
+/// copied) or a freshly computed one.
+#[derive(Clone, Debug)]
+pub(crate) enum Em<S: Scalar> {
+    Node(usize),
+    Own(DMatrix<S>),
 }

@@ -6,10 +6,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use nalgebra::DMatrix;
 
-use super::algebra::Em;
 use super::error::{ReverseError, Shape};
 use super::kernels;
-use super::op::Op;
+use super::op::{Em, Node, Op};
 use super::pool::Pool;
 use super::vjp::Marks;
 use crate::Scalar;
@@ -40,13 +39,6 @@ fn fresh_id() -> usize {
 pub struct Var {
     pub(crate) tape: usize,
     pub(crate) index: usize,
-}
-
-/// One recorded value and the operation that produced it.
-#[derive(Clone, Debug)]
-pub(crate) struct Node<S> {
-    pub(crate) value: DMatrix<S>,
-    pub(crate) op: Op<S>,
 }
 
 /// A recording of matrix operations, for reverse-mode derivatives
@@ -133,7 +125,8 @@ impl<S: Scalar> Tape<S> {
     /// nothing in its steady state.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp, Optimizer, Sgd, Tape, Targets};
+    /// use dualgrad::nn::{Activation::*, Mlp, Optimizer, Sgd, Targets};
+    /// use dualgrad::reverse::Tape;
     /// use nalgebra::dmatrix;
     /// let mut mlp = Mlp::<f64>::new(&[1, 4, 1], &[Tanh, Identity], 0)?;
     /// let (x, y) = (dmatrix![0.0; 1.0], dmatrix![1.0; 0.0]);
@@ -318,12 +311,27 @@ impl<S: Scalar> Tape<S> {
         nodes.len() - 1
     }
 
-    /// Moves a recorded value out of the tape (leaving an empty matrix):
-    /// how [`Mlp::loss_and_gradients`](super::Mlp::loss_and_gradients)
-    /// takes back the parameters it lent.
-    pub(crate) fn take_value(&self, v: Var) -> DMatrix<S> {
+    /// Moves a recorded value out of the tape, leaving an empty 0×0
+    /// matrix in its place (no copy): how a caller takes back a matrix it
+    /// lent with [`var`](Tape::var), as
+    /// [`Mlp::loss_and_gradients`](crate::nn::Mlp::loss_and_gradients) does
+    /// with the network's parameters. Ask for gradients before taking
+    /// values that their backward pass reads.
+    ///
+    /// ```
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let w = t.var(nalgebra::dmatrix![1.0, 2.0]);
+    /// assert_eq!(t.take_value(w)?, nalgebra::dmatrix![1.0, 2.0]);
+    /// assert_eq!(t.shape(w)?, (0, 0));
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn take_value(&self, v: Var) -> Result<DMatrix<S>, ReverseError> {
+        let i = self.check("take_value", v)?;
         let mut nodes = self.nodes.borrow_mut();
-        core::mem::replace(&mut nodes[v.index].value, DMatrix::zeros(0, 0))
+        Ok(core::mem::replace(
+            &mut nodes[i].value,
+            DMatrix::zeros(0, 0),
+        ))
     }
 
     /// Records a node with a given value.
