@@ -12,9 +12,11 @@
 //! assert_eq!(Dual::variable(3.0) * 2.0, Dual::new(6.0, 2.0));
 //! ```
 
+pub(crate) mod functions;
 pub(crate) mod number;
 pub(crate) mod rules;
 
+mod custom;
 mod drivers;
 mod dual;
 mod dual2vec;
@@ -22,9 +24,11 @@ mod dualvec;
 mod hyperdual;
 mod scalar;
 
+pub use custom::{BinaryRule, UnaryRule};
 pub use drivers::*;
 pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
+pub use functions::Fun;
 pub use hyperdual::HyperDual;
 pub use scalar::Scalar;

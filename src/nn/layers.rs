@@ -4,28 +4,66 @@
 use nalgebra::DMatrix;
 
 use crate::reverse::{ReverseError, Tape, Var};
-use crate::{Scalar, SplitMix64};
+use crate::{Fun, Scalar, SplitMix64};
 
-/// An element-wise activation function of a [`Dense`] layer.
-///
-/// ```
-/// use dualgrad::nn::Activation;
-/// assert_eq!(Activation::Relu.apply(-2.0_f64), 0.0);
-/// assert_eq!(Activation::Identity.apply(-2.0_f64), -2.0);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Activation {
-    /// No activation: `x`.
-    Identity,
-    /// `max(x, 0)`, with derivative 0 at 0.
-    Relu,
-    /// `tanh x`.
-    Tanh,
-    /// The logistic function.
-    Sigmoid,
-    /// `ln(1 + eˣ)`.
-    Softplus,
+/// Generates [`Activation`] from the crate's list of element-wise
+/// functions: every listed function is an activation, plus `Identity`.
+macro_rules! activation_enum {
+    ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        /// An element-wise activation function of a [`Dense`] layer: no
+        /// activation, or any function of the crate's list ([`Fun`]) — the
+        /// same functions, values and derivatives as forward mode and the
+        /// tape.
+        ///
+        /// ```
+        /// use dualgrad::nn::Activation;
+        /// assert_eq!(Activation::Relu.apply(-2.0_f64), 0.0);
+        /// assert_eq!(Activation::Identity.apply(-2.0_f64), -2.0);
+        /// assert_eq!(Activation::LeakyRelu(0.1).apply(-2.0_f64), -0.2);
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum Activation {
+            /// No activation: `x`.
+            Identity,
+            $(
+                #[doc = concat!("`", stringify!($m), "` (see [`Fun::", stringify!($v), "`]).")]
+                $v$(($pt))?,
+            )*
+        }
+
+        impl Activation {
+            /// The listed function, or `None` for `Identity`.
+            ///
+            /// ```
+            /// use dualgrad::{nn::Activation, Fun};
+            /// assert_eq!(Activation::Tanh.fun(), Some(Fun::Tanh));
+            /// assert_eq!(Activation::Identity.fun(), None);
+            /// ```
+            pub fn fun(self) -> Option<Fun> {
+                match self {
+                    Activation::Identity => None,
+                    $(Activation::$v$(($p))? => Some(Fun::$v$(($p))?),)*
+                }
+            }
+        }
+
+        impl From<Fun> for Activation {
+            /// The activation of a listed function.
+            ///
+            /// ```
+            /// use dualgrad::{nn::Activation, Fun};
+            /// assert_eq!(Activation::from(Fun::Gelu), Activation::Gelu);
+            /// ```
+            fn from(f: Fun) -> Self {
+                match f {
+                    $(Fun::$v$(($p))? => Activation::$v$(($p))?,)*
+                }
+            }
+        }
+    };
 }
+crate::forward::functions::unary_functions!(activation_enum);
 
 impl Activation {
     /// The activation of one number.
@@ -35,13 +73,7 @@ impl Activation {
     /// assert_eq!(Activation::Sigmoid.apply(0.0_f32), 0.5);
     /// ```
     pub fn apply<S: Scalar>(self, x: S) -> S {
-        match self {
-            Activation::Identity => x,
-            Activation::Relu => x.relu(),
-            Activation::Tanh => x.tanh(),
-            Activation::Sigmoid => x.sigmoid(),
-            Activation::Softplus => x.softplus(),
-        }
+        self.fun().map_or(x, |f| f.apply(x))
     }
 
     /// Records the activation of every entry of `x` on the tape.
@@ -57,21 +89,20 @@ impl Activation {
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn record<S: Scalar>(self, t: &Tape<S>, x: Var) -> Result<Var, ReverseError> {
-        match self {
-            Activation::Identity => t.shape(x).map(|_| x),
-            Activation::Relu => t.relu(x),
-            Activation::Tanh => t.tanh(x),
-            Activation::Sigmoid => t.sigmoid(x),
-            Activation::Softplus => t.softplus(x),
+        match self.fun() {
+            None => t.shape(x).map(|_| x),
+            Some(f) => t.map_fun(x, f),
         }
     }
 
     /// The initial weights' scale: He for ReLU-like, Glorot otherwise.
     fn init_limit(self, inputs: usize, outputs: usize) -> f64 {
         match self {
-            Activation::Relu | Activation::Softplus => {
-                num_traits::Float::sqrt(6.0 / inputs.max(1) as f64)
-            }
+            Activation::Relu
+            | Activation::Softplus
+            | Activation::LeakyRelu(_)
+            | Activation::Elu(_)
+            | Activation::Gelu => num_traits::Float::sqrt(6.0 / inputs.max(1) as f64),
             _ => num_traits::Float::sqrt(6.0 / (inputs + outputs).max(1) as f64),
         }
     }

@@ -8,11 +8,11 @@ use nalgebra::DMatrix;
 
 use super::error::Shape;
 use super::kernels as k;
-use super::op::{Em, Fun, Node, Op};
+use super::op::{Em, Node, Op};
 use super::pool::Pool;
 use super::tape::Tape;
 use super::vjp::Alg;
-use crate::Scalar;
+use crate::{Fun, Scalar};
 
 /// The matrix behind an [`Em`].
 fn get<'b, S: Scalar>(nodes: &'b [Node<S>], m: &'b Em<S>) -> &'b DMatrix<S> {
@@ -85,6 +85,29 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
     fn deriv_mul(&mut self, g: &Em<S>, x: &Em<S>, f: Fun, d: u8) -> Em<S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         Em::Own(k::deriv_mul(p, get(n, g), get(n, x), f, d))
+    }
+    fn map(&mut self, x: &Em<S>, f: Fun, d: u8) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::map_fun(p, get(n, x), f, d))
+    }
+    fn mul_z(&mut self, g: &Em<S>, d: &Em<S>) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::mul_z(p, get(n, g), get(n, d)))
+    }
+    fn affine(&mut self, a: &Em<S>, k: f64, c: f64) -> Em<S> {
+        let (k, c) = (S::lit(k), S::lit(c));
+        let (n, p) = (self.nodes, &mut *self.pool);
+        let a = get(n, a);
+        Em::Own(p.fill(a.nrows(), a.ncols(), a.iter().map(|&x| x * k + c)))
+    }
+    fn fill(&mut self, a: &Em<S>, c: f64) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        let (r, cols) = get(n, a).shape();
+        Em::Own(p.fill(r, cols, core::iter::repeat_n(S::lit(c), r * cols)))
+    }
+    fn max_min_weight(&mut self, a: usize, b: usize, is_max: bool) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::max_min_weight(p, &n[a].value, &n[b].value, is_max))
     }
     fn softmax(&mut self, a: &Em<S>) -> Em<S> {
         let (n, p) = (self.nodes, &mut *self.pool);
@@ -175,8 +198,35 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
     fn scale(&mut self, a: &usize, c: S) -> usize {
         self.tape.push(Op::Scale(*a, c))
     }
-    fn deriv_mul(&mut self, g: &usize, x: &usize, f: Fun, d: u8) -> usize {
-        self.tape.push(Op::DerivMul(*g, *x, f, d))
+    fn map(&mut self, x: &usize, f: Fun, d: u8) -> usize {
+        self.tape.push(Op::Map(*x, f, d))
+    }
+    fn mul_z(&mut self, g: &usize, d: &usize) -> usize {
+        self.tape.push(Op::MulZ(*g, *d))
+    }
+    fn affine(&mut self, a: &usize, k: f64, c: f64) -> usize {
+        self.tape.push(Op::Affine(*a, S::lit(k), S::lit(c)))
+    }
+    fn fill(&mut self, a: &usize, c: f64) -> usize {
+        let (r, cols) = self.shape(*a);
+        let m =
+            self.tape
+                .pool
+                .borrow_mut()
+                .fill(r, cols, core::iter::repeat_n(S::lit(c), r * cols));
+        self.tape.var(m).index
+    }
+    fn max_min_weight(&mut self, a: usize, b: usize, is_max: bool) -> usize {
+        let m = {
+            let nodes = self.tape.nodes.borrow();
+            k::max_min_weight(
+                &mut self.tape.pool.borrow_mut(),
+                &nodes[a].value,
+                &nodes[b].value,
+                is_max,
+            )
+        };
+        self.tape.var(m).index
     }
     fn softmax(&mut self, a: &usize) -> usize {
         self.tape.push(Op::Softmax(*a))

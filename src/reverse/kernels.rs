@@ -4,8 +4,9 @@
 
 use nalgebra::{DMatrix, DMatrixView, Dyn};
 
-use super::op::{Fun, Node, Op};
+use super::op::{Node, Op};
 use super::pool::Pool;
+use crate::Fun;
 use crate::Scalar;
 
 /// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`).
@@ -100,7 +101,30 @@ pub(crate) fn transpose<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S
     p.fill(a.ncols(), a.nrows(), it)
 }
 
-/// `g ⊙ f⁽ᵏ⁾(x)`, zero wherever `g` is zero.
+/// `f⁽ᵏ⁾` applied to every entry (`k ≤ 1`), with the match on `f`
+/// outside the loop. The values are the forward method's (`k = 0`) and
+/// the rule table's derivative (`k = 1`), on plain floats as on dual
+/// numbers.
+pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun, k: u8) -> DMatrix<S> {
+    let (r, c) = a.shape();
+    let it = a.as_slice().iter().copied();
+    macro_rules! arms {
+        ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+            => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+            match (f, k) {
+                $(
+                    (Fun::$v$(($p))?, 0) => p.fill(r, c, it.map(|x| Fun::$v$(($p))?.apply(x))),
+                    (Fun::$v$(($p))?, _) => p.fill(r, c, it.map(|x| Fun::$v$(($p))?.derivative(x))),
+                )*
+            }
+        };
+    }
+    crate::forward::functions::unary_functions!(arms)
+}
+
+/// `g ⊙ f⁽ᵏ⁺¹⁾(x)` (`k ≤ 1`), zero wherever `g` is zero (even where the
+/// derivative is infinite), the derivative from the rule table, with the
+/// match on `f` outside the loop.
 pub(crate) fn deriv_mul<S: Scalar>(
     p: &mut Pool<S>,
     g: &DMatrix<S>,
@@ -108,84 +132,56 @@ pub(crate) fn deriv_mul<S: Scalar>(
     f: Fun,
     k: u8,
 ) -> DMatrix<S> {
-    if (f, k) == (Fun::Relu, 1) && S::DEPTH == 0 {
-        // The rule table's relu′ (1 above 0, 0 at and below, NaN for NaN)
-        // as two selects the compiler can vectorise: the hot path of
-        // training on plain floats.
-        let (zero, one) = (S::zero(), S::one());
-        return zip(p, g, x, |g, x| {
-            let d = if x > zero { one } else { zero };
-            g * if x.is_nan() && !g.is_zero() { x } else { d }
-        });
-    }
-    if (f, k) == (Fun::Tanh, 1) && S::DEPTH == 0 {
-        // The rule table's own tanh′ (same formula, same bits), computing
-        // tanh x only where that formula needs it.
-        return zip(p, g, x, |g, x| {
-            if g.is_zero() {
-                S::zero()
-            } else {
-                g * crate::forward::rules::tanh_slope(x, || x.tanh())
+    macro_rules! arms {
+        ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+            => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+            match (f, k) {
+                $(
+                    (Fun::$v$(($p))?, 0) => zip(p, g, x, |g, x| {
+                        if g.is_zero() { S::zero() } else { g * Fun::$v$(($p))?.derivative(x) }
+                    }),
+                    (Fun::$v$(($p))?, _) => zip(p, g, x, |g, x| {
+                        if g.is_zero() { S::zero() } else { g * Fun::$v$(($p))?.second_derivative(x) }
+                    }),
+                )*
             }
-        });
+        };
     }
-    if (f, k) == (Fun::Softplus, 1) && S::DEPTH == 0 {
-        // The rule table's softplus′ is σ(x): no logarithm needed.
-        return zip(p, g, x, |g, x| {
-            if g.is_zero() {
-                S::zero()
-            } else {
-                g * x.sigmoid()
-            }
-        });
-    }
-    if (f, k) == (Fun::Relu, 1) {
-        return zip(p, g, x, |g, x| {
-            if g.is_zero() {
-                S::zero()
-            } else if x > S::zero() {
-                g
-            } else if x.is_nan() {
-                x
-            } else {
-                g * S::zero()
-            }
-        });
-    }
-    zip(p, g, x, |g, x| {
-        if g.is_zero() {
-            S::zero()
-        } else {
-            g * f.deriv(k, x)
-        }
-    })
+    crate::forward::functions::unary_functions!(arms)
 }
 
-/// `f` applied to every entry, with the match on `f` outside the loop.
-pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun) -> DMatrix<S> {
-    let (r, c) = a.shape();
-    let it = a.as_slice().iter().copied();
-    match f {
-        // relu on plain floats without branches: max(x, 0) + 0 is the rule
-        // table's value (+0 at and below 0), NaN kept.
-        Fun::Relu if S::DEPTH == 0 => p.fill(
-            r,
-            c,
-            it.map(|x| {
-                if x.is_nan() {
-                    x
-                } else {
-                    x.max(S::zero()) + S::zero()
-                }
-            }),
-        ),
-        Fun::Relu => p.fill(r, c, it.map(|x| x.relu())),
-        Fun::Tanh => p.fill(r, c, it.map(|x| x.tanh())),
-        Fun::Sigmoid => p.fill(r, c, it.map(|x| x.sigmoid())),
-        Fun::Softplus => p.fill(r, c, it.map(|x| x.softplus())),
-        Fun::Square => p.fill(r, c, it.map(|x| x * x)),
-        _ => p.fill(r, c, it.map(|x| f.apply(x))),
-    }
+/// `g ⊙ d`, zero wherever `g` is zero.
+pub(crate) fn mul_z<S: Scalar>(p: &mut Pool<S>, g: &DMatrix<S>, d: &DMatrix<S>) -> DMatrix<S> {
+    zip(p, g, d, |g, d| if g.is_zero() { S::zero() } else { g * d })
+}
+
+/// The weight of the first operand in `max(a, b)` (`is_max`) or
+/// `min(a, b)`: 1 where it is taken, 0 where the other is, ½ at a tie.
+pub(crate) fn max_min_weight<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+    is_max: bool,
+) -> DMatrix<S> {
+    zip(p, a, b, |x, y| {
+        let first = if is_max {
+            x > y || y.is_nan()
+        } else {
+            x < y || y.is_nan()
+        };
+        let second = if is_max {
+            y > x || x.is_nan()
+        } else {
+            y < x || x.is_nan()
+        };
+        if first {
+            S::one()
+        } else if second {
+            S::zero()
+        } else {
+            S::lit(0.5)
+        }
+    })
 }
 
 /// The largest entry of each row (NaN if the row has one), in pooled
@@ -386,8 +382,15 @@ pub(crate) fn eval<S: Scalar>(p: &mut Pool<S>, op: &Op<S>, nodes: &[Node<S>]) ->
         Op::Div(a, b) => zip(p, v(a), v(b), |x, y| x / y),
         Op::AddRow(a, r) => add_row(p, v(a), v(r)),
         Op::Scale(a, k) => scale(p, v(a), k),
-        Op::Map(a, f) => map_fun(p, v(a), f),
-        Op::DerivMul(g, x, f, k) => deriv_mul(p, v(g), v(x), f, k),
+        Op::Map(a, f, k) => map_fun(p, v(a), f, k),
+        Op::MulZ(g, d) => mul_z(p, v(g), v(d)),
+        Op::Affine(a, k, c) => p.fill(v(a).nrows(), v(a).ncols(), v(a).iter().map(|&x| x * k + c)),
+        Op::MaxMin(a, b, is_max) => zip(
+            p,
+            v(a),
+            v(b),
+            |x, y| if is_max { x.max(y) } else { x.min(y) },
+        ),
         Op::Softmax(a) => softmax(p, v(a)),
         Op::LogSoftmax(a) => log_softmax(p, v(a)),
         Op::Sum(a) => scalar(p, sum(v(a))),

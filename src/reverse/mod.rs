@@ -31,11 +31,12 @@
 //!   is differentiated in one more backward pass.
 //! - Each operation's vector-Jacobian product is written once, over a small
 //!   matrix algebra with two implementations: plain matrices (fast) and
-//!   recorded operations (differentiable). Element-wise derivatives come
-//!   from the forward mode's rule table, with its conventions
-//!   (`relu′(0) = 0`); the norm's gradient at 0 is 0. Element-wise
-//!   functions can be differentiated through four nested recorded backward
-//!   passes; a fifth gives NaN.
+//!   recorded operations (differentiable). The element-wise functions are
+//!   the crate's one list ([`Fun`](crate::Fun)): the same functions as
+//!   forward mode, with derivatives from its rule table and its
+//!   conventions (`relu′(0) = 0`); the norm's gradient at 0 is 0. A
+//!   recorded derivative is itself recorded operations, so backward passes
+//!   nest to any order.
 //! - Operations check their operands when they are recorded and return a
 //!   [`ReverseError`] naming the operation and the shapes (or the label, the
 //!   empty batch, the foreign variable); nothing panics on bad input.

@@ -1,77 +1,9 @@
-//! The recorded operations ([`Op`]) and the element-wise functions ([`Fun`])
-//! whose derivatives, up to the fourth, come from the forward-mode rule
-//! table.
+//! The recorded operations ([`Op`]), the recorded nodes ([`Node`]) and the
+//! eager backward pass's matrices ([`Em`]).
 
 use nalgebra::DMatrix;
 
-use crate::{Dual, HyperDual, Scalar};
-
-/// An element-wise function. Its derivatives are taken from the crate's one
-/// rule table by evaluating it on [`Dual`] / [`HyperDual`] numbers, so the
-/// reverse mode uses exactly the forward mode's conventions
-/// (`relu′(0) = 0`, stable `tanh′`, `σ′`, …).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Fun {
-    Square,
-    Sqrt,
-    Exp,
-    Ln,
-    Tanh,
-    Sigmoid,
-    Relu,
-    Softplus,
-    Powi(i32),
-    /// `1/x`, and `0` at `x = 0` (the norm's zero-gradient convention).
-    RecipOrZero,
-}
-
-impl Fun {
-    /// The function itself.
-    #[inline]
-    pub(crate) fn apply<T: Scalar>(self, x: T) -> T {
-        match self {
-            Fun::Square => x * x,
-            Fun::Sqrt => x.sqrt(),
-            Fun::Exp => x.exp(),
-            Fun::Ln => x.ln(),
-            Fun::Tanh => x.tanh(),
-            Fun::Sigmoid => x.sigmoid(),
-            Fun::Relu => x.relu(),
-            Fun::Softplus => x.softplus(),
-            Fun::Powi(n) => x.powi(n),
-            Fun::RecipOrZero => {
-                if x == T::zero() {
-                    T::zero()
-                } else {
-                    x.recip()
-                }
-            }
-        }
-    }
-
-    /// The `k`-th derivative at `x` (`k ≤ 4`; NaN beyond).
-    #[inline]
-    pub(crate) fn deriv<T: Scalar>(self, k: u8, x: T) -> T {
-        let (one, zero) = (T::one(), T::zero());
-        match k {
-            0 => self.apply(x),
-            1 => self.apply(Dual::variable(x)).eps,
-            2 => self.apply(HyperDual::new(x, one, one, zero)).e12,
-            3 => {
-                let (d1, d0) = (Dual::constant(one), Dual::constant(zero));
-                self.apply(HyperDual::new(Dual::variable(x), d1, d1, d0))
-                    .e12
-                    .eps
-            }
-            4 => {
-                let c = |v: T| HyperDual::new(v, zero, zero, zero);
-                let x = HyperDual::new(HyperDual::new(x, one, one, zero), c(one), c(one), c(zero));
-                self.apply(x).e12.e12
-            }
-            _ => T::nan(),
-        }
-    }
-}
+use crate::{Fun, Scalar};
 
 /// One recorded operation; operands are node indices on the same tape,
 /// always smaller than the index of the node that holds the result.
@@ -88,11 +20,18 @@ pub(crate) enum Op<S> {
     /// `a + 1·row`: a 1×n row added to every row of an m×n matrix.
     AddRow(usize, usize),
     Scale(usize, S),
-    Map(usize, Fun),
-    /// `g ⊙ f⁽ᵏ⁾(x)`, where a zero in `g` gives zero (even if `f⁽ᵏ⁾` is
-    /// infinite there): the backward pass of [`Op::Map`], itself
-    /// differentiable.
-    DerivMul(usize, usize, Fun, u8),
+    /// `f⁽ᵏ⁾(a)` entry by entry, `k ≤ 1`: a listed function (`k = 0`) or
+    /// its derivative (`k = 1`, recorded by a backward pass), both from the
+    /// rule table.
+    Map(usize, Fun, u8),
+    /// `g ⊙ d`, where a zero in `g` gives zero (even if `d` is infinite
+    /// there): how a recorded backward pass multiplies by a derivative.
+    MulZ(usize, usize),
+    /// `k·a + c`.
+    Affine(usize, S, S),
+    /// The entry-wise maximum (`true`) or minimum (`false`) of two
+    /// matrices; a tie takes the mean of both derivatives.
+    MaxMin(usize, usize, bool),
     Softmax(usize),
     LogSoftmax(usize),
     Sum(usize),
@@ -118,12 +57,14 @@ impl<S> Op<S> {
             | Mul(a, b)
             | Div(a, b)
             | AddRow(a, b)
-            | DerivMul(a, b, _, _)
+            | MulZ(a, b)
+            | MaxMin(a, b, _)
             | Mse(a, b)
             | CrossEntropy(a, b) => [Some(a), Some(b)],
             Transpose(a)
             | Scale(a, _)
-            | Map(a, _)
+            | Map(a, _, _)
+            | Affine(a, _, _)
             | Softmax(a)
             | LogSoftmax(a)
             | Sum(a)
