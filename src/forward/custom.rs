@@ -34,7 +34,7 @@ use crate::Scalar;
 /// let (y, dy) = derivative(|x| x.apply(&J0), 1.5);
 /// assert_eq!((y, dy), (libm::j0(1.5), -libm::j1(1.5)));
 /// // J₀ solves x y″ + y′ + x y = 0, at any nesting depth:
-/// let (y, d1, d2, _) = third_derivative(|x| x.apply(&J0), 1.5);
+/// let (y, d1, d2, _) = third_derivative(|x| x.apply(&J0), 1.5_f64);
 /// assert!((1.5 * d2 + d1 + 1.5 * y).abs() < 1e-15);
 /// ```
 pub trait UnaryRule {
@@ -50,9 +50,10 @@ pub trait UnaryRule {
 ///
 /// ```
 /// use dualgrad::{hessian, BinaryRule, Scalar};
+/// use dualgrad::num_traits::Float;
 ///
-/// /// The beta function's logarithm ln B(x, y) would need digamma; here,
-/// /// more simply, x^y through its partials (y·x^(y−1), x^y·ln x).
+/// /// x^y through its partials (y·x^(y−1), x^y·ln x), against the
+/// /// built-in `powf`.
 /// struct Pow;
 /// impl BinaryRule for Pow {
 ///     fn value(&self, x: f64, y: f64) -> f64 { x.powf(y) }

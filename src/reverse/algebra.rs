@@ -8,9 +8,12 @@ use nalgebra::DMatrix;
 
 use super::error::Shape;
 use super::kernels as k;
-use super::op::{Em, Node, Op};
+use alloc::vec::Vec;
+
+use super::error::ReverseError;
+use super::op::{Em, Ext, Node, Op};
 use super::pool::Pool;
-use super::tape::Tape;
+use super::tape::{Tape, Var};
 use super::vjp::Alg;
 use crate::{Fun, Scalar};
 
@@ -26,6 +29,55 @@ fn get<'b, S: Scalar>(nodes: &'b [Node<S>], m: &'b Em<S>) -> &'b DMatrix<S> {
 pub(crate) struct Eager<'a, S: Scalar> {
     pub(crate) nodes: &'a [Node<S>],
     pub(crate) pool: RefMut<'a, Pool<S>>,
+    pub(crate) ext: &'a Ext<S>,
+    /// The first error met (a user operation's adjoint of the wrong shape).
+    pub(crate) err: Option<ReverseError>,
+}
+
+/// The operands' values of the user operation at node `i`.
+fn custom_inputs<S: Scalar>(nodes: &[Node<S>], i: usize) -> (usize, Vec<&DMatrix<S>>) {
+    match nodes[i].op {
+        Op::Custom(a, b, id) => {
+            let mut v = Vec::with_capacity(2);
+            v.push(&nodes[a].value);
+            if let Some(b) = b {
+                v.push(&nodes[b].value);
+            }
+            (id, v)
+        }
+        _ => (0, Vec::new()),
+    }
+}
+
+/// Checks a user operation's adjoints against its operands' shapes; a
+/// missing or misshapen adjoint becomes NaN of the right shape, and the
+/// error is kept.
+fn checked_adjoints<S: Scalar>(
+    name: &'static str,
+    inputs: &[&DMatrix<S>],
+    mut ds: Vec<DMatrix<S>>,
+    err: &mut Option<ReverseError>,
+) -> Vec<DMatrix<S>> {
+    if ds.len() != inputs.len() {
+        err.get_or_insert(ReverseError::LengthMismatch {
+            op: name,
+            expected: inputs.len(),
+            found: ds.len(),
+        });
+    }
+    ds.resize_with(inputs.len(), || DMatrix::zeros(0, 0));
+    for (d, x) in ds.iter_mut().zip(inputs) {
+        if d.shape() != x.shape() {
+            err.get_or_insert(ReverseError::shape(
+                name,
+                x.shape(),
+                d.shape(),
+                "the adjoint must be shaped like its operand",
+            ));
+            *d = DMatrix::from_element(x.nrows(), x.ncols(), S::nan());
+        }
+    }
+    ds
 }
 
 impl<S: Scalar> Eager<'_, S> {
@@ -109,6 +161,28 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         Em::Own(k::max_min_weight(p, &n[a].value, &n[b].value, is_max))
     }
+    fn elem_deriv_mul(&mut self, g: &Em<S>, x: usize, id: usize, d: u8) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        let f = &self.ext.elem[id];
+        let k1 = d.saturating_add(1);
+        Em::Own(k::zip(p, get(n, g), &n[x].value, |g, x| {
+            if g.is_zero() {
+                S::zero()
+            } else {
+                g * f.eval(x, k1)
+            }
+        }))
+    }
+    fn custom_vjp(&mut self, i: usize, g: &Em<S>) -> Vec<Em<S>> {
+        let (id, inputs) = custom_inputs(self.nodes, i);
+        let op = &self.ext.custom[id];
+        let g = get(self.nodes, g);
+        let ds = op.vjp(&inputs, &self.nodes[i].value, g);
+        checked_adjoints(op.name(), &inputs, ds, &mut self.err)
+            .into_iter()
+            .map(Em::Own)
+            .collect()
+    }
     fn softmax(&mut self, a: &Em<S>) -> Em<S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         Em::Own(k::softmax(p, get(n, a)))
@@ -162,6 +236,8 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
 /// The recording algebra: every product becomes a node on the tape.
 pub(crate) struct Rec<'a, S: Scalar> {
     pub(crate) tape: &'a Tape<S>,
+    /// The first error met (in a user operation's recorded adjoints).
+    pub(crate) err: Option<ReverseError>,
 }
 
 impl<S: Scalar> Alg<S> for Rec<'_, S> {
@@ -215,6 +291,65 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
                 .borrow_mut()
                 .fill(r, cols, core::iter::repeat_n(S::lit(c), r * cols));
         self.tape.var(m).index
+    }
+    fn elem_deriv_mul(&mut self, g: &usize, x: usize, id: usize, d: u8) -> usize {
+        let e = self.tape.push(Op::Elem(x, id, d.saturating_add(1)));
+        self.tape.push(Op::MulZ(*g, e))
+    }
+    fn custom_vjp(&mut self, i: usize, g: &usize) -> Vec<usize> {
+        let t = self.tape;
+        let (id, operands) = match t.nodes.borrow()[i].op {
+            Op::Custom(a, b, id) => (id, [Some(a), b]),
+            _ => return Vec::new(),
+        };
+        let vars: Vec<Var> = operands.iter().flatten().map(|&p| t.handle(p)).collect();
+        let rec = t.custom_rec.borrow().get(id).cloned();
+        let name = t.ext.borrow().custom[id].name();
+        if let Some(rec) = rec {
+            if let Some(r) = rec(t, &vars, t.handle(i), t.handle(*g)) {
+                let checked = r.and_then(|ds| {
+                    if ds.len() != vars.len() {
+                        return Err(ReverseError::LengthMismatch {
+                            op: name,
+                            expected: vars.len(),
+                            found: ds.len(),
+                        });
+                    }
+                    for (d, x) in ds.iter().zip(&vars) {
+                        let (sd, sx) = (t.shape(*d)?, t.shape(*x)?);
+                        if sd != sx {
+                            return Err(ReverseError::shape(
+                                name,
+                                sx,
+                                sd,
+                                "the adjoint must be shaped like its operand",
+                            ));
+                        }
+                    }
+                    Ok(ds)
+                });
+                match checked {
+                    Ok(ds) => return ds.into_iter().map(|d| d.index).collect(),
+                    Err(e) => {
+                        self.err.get_or_insert(e);
+                        return vars.iter().map(|x| self.fill(&x.index, f64::NAN)).collect();
+                    }
+                }
+            }
+        }
+        // No recorded product: the plain one's values, as nodes whose own
+        // derivative is NaN.
+        let values = {
+            let nodes = t.nodes.borrow();
+            let ext = t.ext.borrow();
+            let (id, inputs) = custom_inputs(&nodes, i);
+            let ds = ext.custom[id].vjp(&inputs, &nodes[i].value, &nodes[*g].value);
+            checked_adjoints(name, &inputs, ds, &mut self.err)
+        };
+        values
+            .into_iter()
+            .map(|d| t.push_value(d, Op::CustomGrad(*g, i)).index)
+            .collect()
     }
     fn max_min_weight(&mut self, a: usize, b: usize, is_max: bool) -> usize {
         let m = {

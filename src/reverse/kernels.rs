@@ -4,7 +4,7 @@
 
 use nalgebra::{DMatrix, DMatrixView, Dyn};
 
-use super::op::{Node, Op};
+use super::op::{Ext, Node, Op};
 use super::pool::Pool;
 use crate::Fun;
 use crate::Scalar;
@@ -370,10 +370,24 @@ pub(crate) fn cross_entropy<S: Scalar>(p: &mut Pool<S>, z: &DMatrix<S>, target: 
 }
 
 /// The value of `op` from the values of its operands.
-pub(crate) fn eval<S: Scalar>(p: &mut Pool<S>, op: &Op<S>, nodes: &[Node<S>]) -> DMatrix<S> {
+pub(crate) fn eval<S: Scalar>(
+    p: &mut Pool<S>,
+    op: &Op<S>,
+    nodes: &[Node<S>],
+    ext: &Ext<S>,
+) -> DMatrix<S> {
     let v = |i: usize| &nodes[i].value;
     match *op {
-        Op::Leaf => DMatrix::zeros(0, 0),
+        // Inputs, and user operations, are recorded with their value.
+        Op::Leaf | Op::Custom(..) | Op::CustomGrad(..) => DMatrix::zeros(0, 0),
+        Op::Elem(a, id, k) => {
+            let f = &ext.elem[id];
+            p.fill(
+                v(a).nrows(),
+                v(a).ncols(),
+                v(a).iter().map(|&x| f.eval(x, k)),
+            )
+        }
         Op::MatMul(a, b) => matmul(p, v(a), v(b)),
         Op::Transpose(a) => transpose(p, v(a)),
         Op::Add(a, b) => zip(p, v(a), v(b), |x, y| x + y),

@@ -51,6 +51,7 @@
 
 mod algebra;
 mod backward;
+mod custom;
 mod error;
 mod kernels;
 mod op;
@@ -59,6 +60,7 @@ mod pool;
 mod tape;
 mod vjp;
 
+pub use custom::{CustomOp, ElementwiseFn, ELEMENTWISE_ORDER};
 pub use error::{ReverseError, Shape};
 pub use ops::one_hot;
 pub use tape::{Tape, Var};

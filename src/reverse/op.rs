@@ -1,6 +1,9 @@
 //! The recorded operations ([`Op`]), the recorded nodes ([`Node`]) and the
 //! eager backward pass's matrices ([`Em`]).
 
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+
 use nalgebra::DMatrix;
 
 use crate::{Fun, Scalar};
@@ -32,6 +35,16 @@ pub(crate) enum Op<S> {
     /// The entry-wise maximum (`true`) or minimum (`false`) of two
     /// matrices; a tie takes the mean of both derivatives.
     MaxMin(usize, usize, bool),
+    /// A user's element-wise function (entry `id` of [`Ext::elem`]), its
+    /// `k`-th derivative entry by entry.
+    Elem(usize, usize, u8),
+    /// A user's matrix operation (entry `id` of [`Ext::custom`]) of one or
+    /// two operands; its value is computed when it is recorded.
+    Custom(usize, Option<usize>, usize),
+    /// An adjoint of an operand of the custom operation at node `node`
+    /// (with cotangent `g`: `CustomGrad(g, node)`), recorded as a value (the operation has no recorded
+    /// vector-Jacobian product): differentiating it again gives NaN.
+    CustomGrad(usize, usize),
     Softmax(usize),
     LogSoftmax(usize),
     Sum(usize),
@@ -51,6 +64,7 @@ impl<S> Op<S> {
         use Op::*;
         match *self {
             Leaf => [None, None],
+            Custom(a, b, _) => [Some(a), b],
             MatMul(a, b)
             | Add(a, b)
             | Sub(a, b)
@@ -59,11 +73,13 @@ impl<S> Op<S> {
             | AddRow(a, b)
             | MulZ(a, b)
             | MaxMin(a, b, _)
+            | CustomGrad(a, b)
             | Mse(a, b)
             | CrossEntropy(a, b) => [Some(a), Some(b)],
             Transpose(a)
             | Scale(a, _)
             | Map(a, _, _)
+            | Elem(a, _, _)
             | Affine(a, _, _)
             | Softmax(a)
             | LogSoftmax(a)
@@ -90,4 +106,41 @@ pub(crate) struct Node<S> {
 pub(crate) enum Em<S: Scalar> {
     Node(usize),
     Own(DMatrix<S>),
+}
+
+/// A user's element-wise function, on the tape's number type: its `k`-th
+/// derivative at `x` (NaN beyond the supported order).
+pub(crate) trait ElemDyn<S> {
+    fn eval(&self, x: S, k: u8) -> S;
+}
+
+/// A user's matrix operation: its name and plain vector-Jacobian product
+/// (one adjoint per operand).
+pub(crate) trait CustomDyn<S> {
+    fn name(&self) -> &'static str;
+    fn vjp(&self, inputs: &[&DMatrix<S>], output: &DMatrix<S>, g: &DMatrix<S>) -> Vec<DMatrix<S>>;
+}
+
+/// The user's functions and operations recorded on a tape.
+pub(crate) struct Ext<S> {
+    pub(crate) elem: Vec<Rc<dyn ElemDyn<S>>>,
+    pub(crate) custom: Vec<Rc<dyn CustomDyn<S>>>,
+}
+
+impl<S> Default for Ext<S> {
+    fn default() -> Self {
+        Ext {
+            elem: Vec::new(),
+            custom: Vec::new(),
+        }
+    }
+}
+
+impl<S> core::fmt::Debug for Ext<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Ext")
+            .field("elem", &self.elem.len())
+            .field("custom", &self.custom.len())
+            .finish()
+    }
 }

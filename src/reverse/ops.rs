@@ -486,7 +486,7 @@ macro_rules! tape_methods {
                     "```\n",
                     "use dualgrad::Fun;\n",
                     "use nalgebra::dmatrix;\n",
-                    "let t = dualgrad::reverse::Tape::new();\n",
+                    "let t = dualgrad::reverse::Tape::<f64>::new();\n",
                     "let x = t.var(dmatrix![0.25, 2.0]);\n",
                     "let y = t.", stringify!($m), "(x", $(", ", stringify!($ex),)? ")?;\n",
                     "let f = Fun::", stringify!($v), $("(", stringify!($ex), ")",)? ";\n",

@@ -36,6 +36,12 @@ pub(crate) trait Alg<S: Scalar> {
     fn fill(&mut self, a: &Self::M, c: f64) -> Self::M;
     /// The weight of node `a` in `max(a, b)` or `min(a, b)` (a constant).
     fn max_min_weight(&mut self, a: usize, b: usize, is_max: bool) -> Self::M;
+    /// `g ⊙ f⁽ᵏ⁺¹⁾(x)` for the user's element-wise function `id` at node
+    /// `x`, zero where `g` is zero.
+    fn elem_deriv_mul(&mut self, g: &Self::M, x: usize, id: usize, k: u8) -> Self::M;
+    /// The adjoints of the operands of the user operation at node `i`
+    /// (one per operand), given the adjoint `g` of its result.
+    fn custom_vjp(&mut self, i: usize, g: &Self::M) -> Vec<Self::M>;
     /// `k·a` for an `f64` constant (the element-wise list's `f″` formulas).
     fn times(&mut self, a: &Self::M, k: f64) -> Self::M {
         self.scale(a, lit(k))
@@ -206,6 +212,31 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
         Op::Map(a, f, k) => {
             let d = alg.deriv_mul(g, &alg.node(a), f, k);
             give(alg, a, d);
+        }
+        Op::Elem(a, id, k) => {
+            let d = alg.elem_deriv_mul(g, a, id, k);
+            give(alg, a, d);
+        }
+        Op::Custom(a, b, _) => {
+            let mut ds = alg.custom_vjp(i, g).into_iter();
+            for p in [Some(a), b].into_iter().flatten() {
+                if let Some(d) = ds.next() {
+                    if need[p] {
+                        give(alg, p, d);
+                    } else {
+                        alg.recycle(d);
+                    }
+                }
+            }
+        }
+        Op::CustomGrad(h, node) => {
+            // Not differentiable again: NaN, never a silent zero.
+            for p in [h, node] {
+                if need[p] {
+                    let d = alg.fill(&alg.node(p), f64::NAN);
+                    give(alg, p, d);
+                }
+            }
         }
         Op::MulZ(h, d) => {
             if need[h] {
