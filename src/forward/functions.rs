@@ -208,6 +208,9 @@ macro_rules! unary_functions {
             extra max_scalar MaxScalar (c: f64 = 0.5) => max_scalar, |a, x| a.fill(x, 0.0);
             extra min_scalar MinScalar (c: f64 = 0.5) => min_scalar, |a, x| a.fill(x, 0.0);
             extra clamp Clamp (bounds: (f64, f64) = (-0.5, 0.5)) => clamp, |a, x| a.fill(x, 0.0);
+            extra huber Huber (delta: f64 = 1.0) => huber, |a, x| {
+                a.map(x, Fun::Clamp((-delta, delta)), 1)
+            };
         }
     };
 }

@@ -801,3 +801,28 @@ pub(crate) fn gelu<T: Scalar>(x: T, second: bool) -> Jet<T> {
         second,
     )
 }
+
+/// The Huber function: `½x²` for `|x| ≤ δ`, `δ(|x| − ½δ)` beyond (value and
+/// slope continuous; f″ is 1 inside, 0 outside and ½ on the boundary, as
+/// the derivative of `clamp(x, −δ, δ)`).
+#[inline]
+pub(crate) fn huber<T: Scalar>(x: T, delta: f64, _second: bool) -> Jet<T> {
+    let d = T::lit(delta);
+    let ax = Float::abs(x);
+    let half = T::lit(0.5);
+    if ax < d {
+        Jet {
+            f: half * x * x,
+            d1: x,
+            d2: T::one(),
+        }
+    } else if x.is_nan() {
+        Jet { f: x, d1: x, d2: x }
+    } else {
+        Jet {
+            f: d * (ax - half * d),
+            d1: d * x.signum(),
+            d2: if ax == d { half } else { T::zero() },
+        }
+    }
+}

@@ -161,6 +161,26 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         Em::Own(k::max_min_weight(p, &n[a].value, &n[b].value, is_max))
     }
+    fn block(&mut self, a: &Em<S>, at: (usize, usize), size: (usize, usize)) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::block(p, get(n, a), at, size))
+    }
+    fn pad(&mut self, g: &Em<S>, at: (usize, usize), size: (usize, usize)) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::pad(p, get(n, g), at, size))
+    }
+    fn reshape(&mut self, a: &Em<S>, r: usize, c: usize) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(p.fill(r, c, get(n, a).iter().copied()))
+    }
+    fn gather(&mut self, a: &Em<S>, id: usize, rows: bool) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::gather(p, get(n, a), &self.ext.indices[id], rows))
+    }
+    fn scatter(&mut self, g: &Em<S>, id: usize, rows: bool, m: usize) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::scatter(p, get(n, g), &self.ext.indices[id], rows, m))
+    }
     fn elem_deriv_mul(&mut self, g: &Em<S>, x: usize, id: usize, d: u8) -> Em<S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         let f = &self.ext.elem[id];
@@ -291,6 +311,21 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
                 .borrow_mut()
                 .fill(r, cols, core::iter::repeat_n(S::lit(c), r * cols));
         self.tape.var(m).index
+    }
+    fn block(&mut self, a: &usize, at: (usize, usize), size: (usize, usize)) -> usize {
+        self.tape.push(Op::Block(*a, at.0, at.1, size.0, size.1))
+    }
+    fn pad(&mut self, g: &usize, at: (usize, usize), size: (usize, usize)) -> usize {
+        self.tape.push(Op::Pad(*g, at.0, at.1, size.0, size.1))
+    }
+    fn reshape(&mut self, a: &usize, r: usize, c: usize) -> usize {
+        self.tape.push(Op::Reshape(*a, r, c))
+    }
+    fn gather(&mut self, a: &usize, id: usize, rows: bool) -> usize {
+        self.tape.push(Op::Gather(*a, id, rows))
+    }
+    fn scatter(&mut self, g: &usize, id: usize, rows: bool, n: usize) -> usize {
+        self.tape.push(Op::Scatter(*g, id, rows, n))
     }
     fn elem_deriv_mul(&mut self, g: &usize, x: usize, id: usize, d: u8) -> usize {
         let e = self.tape.push(Op::Elem(x, id, d.saturating_add(1)));

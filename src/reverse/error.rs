@@ -64,6 +64,24 @@ pub enum ReverseError {
         /// The operation.
         op: &'static str,
     },
+    /// An index (a row, a column, a selected entry) is not below the
+    /// length it indexes.
+    IndexOutOfRange {
+        /// The operation.
+        op: &'static str,
+        /// The index.
+        index: usize,
+        /// The length it must be below.
+        len: usize,
+    },
+    /// A constant argument is outside its range (a dropout probability
+    /// not in [0, 1), …).
+    InvalidArgument {
+        /// The operation.
+        op: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// Lists that must have the same length do not (layers and gradients,
     /// sizes and activations, …).
     LengthMismatch {
@@ -121,6 +139,10 @@ impl fmt::Display for ReverseError {
                 f,
                 "{op}: label {label} at position {index} is out of range for {classes} classes"
             ),
+            ReverseError::IndexOutOfRange { op, index, len } => {
+                write!(f, "{op}: index {index} is out of range for length {len}")
+            }
+            ReverseError::InvalidArgument { op, reason } => write!(f, "{op}: {reason}"),
             ReverseError::EmptyBatch { op } => write!(f, "{op}: empty batch (no elements)"),
             ReverseError::ForeignVariable { op } => write!(
                 f,

@@ -150,6 +150,114 @@ pub(crate) fn deriv_mul<S: Scalar>(
     crate::forward::functions::unary_functions!(arms)
 }
 
+/// The `nr×nc` block of `a` at `(r0, c0)` (checked to fit).
+pub(crate) fn block<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    (r0, c0): (usize, usize),
+    (nr, nc): (usize, usize),
+) -> DMatrix<S> {
+    let it = (c0..c0 + nc).flat_map(|j| (r0..r0 + nr).map(move |i| a[(i, j)]));
+    p.fill(nr, nc, it)
+}
+
+/// `g` placed at `(r0, c0)` in an `r×c` zero matrix (checked to fit).
+pub(crate) fn pad<S: Scalar>(
+    p: &mut Pool<S>,
+    g: &DMatrix<S>,
+    (r0, c0): (usize, usize),
+    (r, c): (usize, usize),
+) -> DMatrix<S> {
+    let mut y = p.zeros(r, c);
+    y.view_mut((r0, c0), g.shape()).copy_from(g);
+    y
+}
+
+/// `[a; b]` (rows concatenated) or `[a, b]`.
+pub(crate) fn concat<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+    rows: bool,
+) -> DMatrix<S> {
+    if rows {
+        let (ra, c) = a.shape();
+        let r = ra + b.nrows();
+        let it = (0..c)
+            .flat_map(|j| (0..r).map(move |i| if i < ra { a[(i, j)] } else { b[(i - ra, j)] }));
+        p.fill(r, c, it)
+    } else {
+        let r = a.nrows();
+        p.fill(r, a.ncols() + b.ncols(), a.iter().chain(b.iter()).copied())
+    }
+}
+
+/// The rows (or columns) of `a` at `idx` (checked in range).
+pub(crate) fn gather<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    idx: &[usize],
+    rows: bool,
+) -> DMatrix<S> {
+    if rows {
+        let c = a.ncols();
+        p.fill(
+            idx.len(),
+            c,
+            (0..c).flat_map(|j| idx.iter().map(move |&i| a[(i, j)])),
+        )
+    } else {
+        let r = a.nrows();
+        p.fill(
+            r,
+            idx.len(),
+            idx.iter().flat_map(|&j| (0..r).map(move |i| a[(i, j)])),
+        )
+    }
+}
+
+/// The rows (or columns) of `g` added into an `n`-row (`n`-column) zero
+/// matrix at `idx`.
+pub(crate) fn scatter<S: Scalar>(
+    p: &mut Pool<S>,
+    g: &DMatrix<S>,
+    idx: &[usize],
+    rows: bool,
+    n: usize,
+) -> DMatrix<S> {
+    if rows {
+        let mut y = p.zeros(n, g.ncols());
+        for (k, &i) in idx.iter().enumerate() {
+            for j in 0..g.ncols() {
+                y[(i, j)] += g[(k, j)];
+            }
+        }
+        y
+    } else {
+        let mut y = p.zeros(g.nrows(), n);
+        for (k, &j) in idx.iter().enumerate() {
+            for i in 0..g.nrows() {
+                y[(i, j)] += g[(i, k)];
+            }
+        }
+        y
+    }
+}
+
+/// Row-wise `max + ln Σ exp(a − max)`.
+pub(crate) fn log_sum_exp<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let (e, m, s) = shifted_exp(p, a);
+    p.give(e);
+    let y = p.fill(
+        a.nrows(),
+        1,
+        m.iter().zip(s.iter()).map(|(&mi, &si)| mi + si.ln()),
+    );
+    p.give_vec(m);
+    p.give_vec(s);
+    y
+}
+
 /// `g ⊙ d`, zero wherever `g` is zero.
 pub(crate) fn mul_z<S: Scalar>(p: &mut Pool<S>, g: &DMatrix<S>, d: &DMatrix<S>) -> DMatrix<S> {
     zip(p, g, d, |g, d| if g.is_zero() { S::zero() } else { g * d })
@@ -380,6 +488,13 @@ pub(crate) fn eval<S: Scalar>(
     match *op {
         // Inputs, and user operations, are recorded with their value.
         Op::Leaf | Op::Custom(..) | Op::CustomGrad(..) => DMatrix::zeros(0, 0),
+        Op::LogSumExp(a) => log_sum_exp(p, v(a)),
+        Op::Block(a, r0, c0, nr, nc) => block(p, v(a), (r0, c0), (nr, nc)),
+        Op::Pad(g, r0, c0, r, c) => pad(p, v(g), (r0, c0), (r, c)),
+        Op::Concat(a, b, rows) => concat(p, v(a), v(b), rows),
+        Op::Reshape(a, r, c) => p.fill(r, c, v(a).iter().copied()),
+        Op::Gather(a, id, rows) => gather(p, v(a), &ext.indices[id], rows),
+        Op::Scatter(g, id, rows, n) => scatter(p, v(g), &ext.indices[id], rows, n),
         Op::Elem(a, id, k) => {
             let f = &ext.elem[id];
             p.fill(

@@ -57,6 +57,7 @@ mod kernels;
 mod op;
 mod ops;
 mod pool;
+mod shaping;
 mod tape;
 mod vjp;
 

@@ -41,6 +41,25 @@ pub(crate) enum Op<S> {
     /// A user's matrix operation (entry `id` of [`Ext::custom`]) of one or
     /// two operands; its value is computed when it is recorded.
     Custom(usize, Option<usize>, usize),
+    /// Row-wise `ln Σ exp` (m×n → m×1), stable.
+    LogSumExp(usize),
+    /// The `rows×cols` block of `a` at `(row, col)`: `Block(a, row, col,
+    /// rows, cols)`.
+    Block(usize, usize, usize, usize, usize),
+    /// `g` placed at `(row, col)` in a `rows×cols` zero matrix (the
+    /// adjoint of [`Op::Block`]): `Pad(g, row, col, rows, cols)`.
+    Pad(usize, usize, usize, usize, usize),
+    /// `[a; b]` (`true`: rows concatenated) or `[a, b]` (`false`).
+    Concat(usize, usize, bool),
+    /// The entries of `a` (column-major) as an `r×c` matrix.
+    Reshape(usize, usize, usize),
+    /// The rows (`true`) or columns (`false`) of `a` listed in
+    /// [`Ext::indices`]`[id]`: `Gather(a, id, rows)`.
+    Gather(usize, usize, bool),
+    /// The adjoint of [`Op::Gather`]: `g`'s rows (or columns) added into
+    /// an `n`-row (`n`-column) zero matrix at the listed indices:
+    /// `Scatter(g, id, rows, n)`.
+    Scatter(usize, usize, bool, usize),
     /// An adjoint of an operand of the custom operation at node `node`
     /// (with cotangent `g`: `CustomGrad(g, node)`), recorded as a value (the operation has no recorded
     /// vector-Jacobian product): differentiating it again gives NaN.
@@ -74,12 +93,19 @@ impl<S> Op<S> {
             | MulZ(a, b)
             | MaxMin(a, b, _)
             | CustomGrad(a, b)
+            | Concat(a, b, _)
             | Mse(a, b)
             | CrossEntropy(a, b) => [Some(a), Some(b)],
             Transpose(a)
             | Scale(a, _)
             | Map(a, _, _)
             | Elem(a, _, _)
+            | LogSumExp(a)
+            | Block(a, ..)
+            | Pad(a, ..)
+            | Reshape(a, _, _)
+            | Gather(a, _, _)
+            | Scatter(a, _, _, _)
             | Affine(a, _, _)
             | Softmax(a)
             | LogSoftmax(a)
@@ -125,6 +151,8 @@ pub(crate) trait CustomDyn<S> {
 pub(crate) struct Ext<S> {
     pub(crate) elem: Vec<Rc<dyn ElemDyn<S>>>,
     pub(crate) custom: Vec<Rc<dyn CustomDyn<S>>>,
+    /// Index lists of [`Op::Gather`] and [`Op::Scatter`].
+    pub(crate) indices: Vec<Rc<[usize]>>,
 }
 
 impl<S> Default for Ext<S> {
@@ -132,6 +160,7 @@ impl<S> Default for Ext<S> {
         Ext {
             elem: Vec::new(),
             custom: Vec::new(),
+            indices: Vec::new(),
         }
     }
 }

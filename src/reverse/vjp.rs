@@ -42,6 +42,16 @@ pub(crate) trait Alg<S: Scalar> {
     /// The adjoints of the operands of the user operation at node `i`
     /// (one per operand), given the adjoint `g` of its result.
     fn custom_vjp(&mut self, i: usize, g: &Self::M) -> Vec<Self::M>;
+    /// The `nr×nc` block of `a` at `(r0, c0)`.
+    fn block(&mut self, a: &Self::M, at: (usize, usize), size: (usize, usize)) -> Self::M;
+    /// `g` at `(r0, c0)` in an `r×c` zero matrix.
+    fn pad(&mut self, g: &Self::M, at: (usize, usize), size: (usize, usize)) -> Self::M;
+    /// The entries of `a` as an `r×c` matrix.
+    fn reshape(&mut self, a: &Self::M, r: usize, c: usize) -> Self::M;
+    /// The rows (columns) of `a` at index list `id`.
+    fn gather(&mut self, a: &Self::M, id: usize, rows: bool) -> Self::M;
+    /// `g`'s rows (columns) added into `n` rows (columns) at index list `id`.
+    fn scatter(&mut self, g: &Self::M, id: usize, rows: bool, n: usize) -> Self::M;
     /// `k·a` for an `f64` constant (the element-wise list's `f″` formulas).
     fn times(&mut self, a: &Self::M, k: f64) -> Self::M {
         self.scale(a, lit(k))
@@ -212,6 +222,50 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
         Op::Map(a, f, k) => {
             let d = alg.deriv_mul(g, &alg.node(a), f, k);
             give(alg, a, d);
+        }
+        Op::LogSumExp(a) => {
+            // broadcast(g) ⊙ softmax(a)
+            let (r, c) = alg.shape(a);
+            let gb = alg.broadcast(g, r, c);
+            let p = alg.softmax(&alg.node(a));
+            let d = alg.mul(&gb, &p);
+            alg.recycle(gb);
+            alg.recycle(p);
+            give(alg, a, d);
+        }
+        Op::Block(a, r0, c0, _, _) => {
+            let d = alg.pad(g, (r0, c0), alg.shape(a));
+            give(alg, a, d);
+        }
+        Op::Pad(h, r0, c0, _, _) => {
+            let d = alg.block(g, (r0, c0), alg.shape(h));
+            give(alg, h, d);
+        }
+        Op::Concat(a, b, rows) => {
+            let (sa, sb) = (alg.shape(a), alg.shape(b));
+            if need[a] {
+                let d = alg.block(g, (0, 0), sa);
+                give(alg, a, d);
+            }
+            if need[b] {
+                let at = if rows { (sa.0, 0) } else { (0, sa.1) };
+                let d = alg.block(g, at, sb);
+                give(alg, b, d);
+            }
+        }
+        Op::Reshape(a, _, _) => {
+            let (r, c) = alg.shape(a);
+            let d = alg.reshape(g, r, c);
+            give(alg, a, d);
+        }
+        Op::Gather(a, id, rows) => {
+            let (r, c) = alg.shape(a);
+            let d = alg.scatter(g, id, rows, if rows { r } else { c });
+            give(alg, a, d);
+        }
+        Op::Scatter(h, id, rows, _) => {
+            let d = alg.gather(g, id, rows);
+            give(alg, h, d);
         }
         Op::Elem(a, id, k) => {
             let d = alg.elem_deriv_mul(g, a, id, k);
