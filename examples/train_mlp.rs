@@ -12,7 +12,8 @@ mod svg;
 
 use std::time::Instant;
 
-use dualgrad::reverse::{Activation::*, Adam, Mlp, Optimizer, ReverseError, Tape, Targets};
+use dualgrad::nn::{Activation::*, Adam, Mlp, Optimizer, Targets};
+use dualgrad::reverse::{ReverseError, Tape};
 use nalgebra::DMatrix;
 
 /// Two spirals, `n` points each, with a little noise; labels 0 and 1.

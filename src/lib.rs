@@ -114,6 +114,8 @@ pub mod forward;
 #[cfg(feature = "nalgebra")]
 pub mod linalg;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub mod nn;
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub mod reverse;
 
 pub mod check;

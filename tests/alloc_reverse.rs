@@ -27,7 +27,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use dualgrad::reverse::{Activation::*, Adam, Mlp, Optimizer, Sgd, Tape, Targets};
+use dualgrad::nn::{Activation::*, Adam, Mlp, Optimizer, Sgd, Targets};
+use dualgrad::reverse::Tape;
 use nalgebra::DMatrix;
 
 /// Counts the calling thread's allocations (tests run on several threads;

@@ -197,6 +197,64 @@ fn kinks_and_domains_have_defined_answers() {
     assert_eq!(t.value(gv).unwrap(), dmatrix![0.0, 0.0]);
 }
 
+#[test]
+fn slicing_and_gathering_errors_name_the_operation() {
+    let t = Tape::<f64>::new();
+    let a = t.var(DMatrix::zeros(2, 3));
+    let b = t.var(DMatrix::zeros(4, 5));
+    assert_eq!(
+        shape_err(t.block(a, (1, 1), (2, 2)), "block"),
+        "block: 2×3 and 3×3: the block (its end shown) does not fit in the matrix"
+    );
+    shape_err(t.rows(a, 1, 2), "rows");
+    shape_err(t.cols(a, 3, 1), "cols");
+    shape_err(t.entry(a, 2, 0), "entry");
+    shape_err(t.block(a, (usize::MAX, 0), (2, 1)), "block");
+    assert_eq!(
+        shape_err(t.concat_rows(a, b), "concat_rows"),
+        "concat_rows: 2×3 and 4×5: the numbers of columns differ"
+    );
+    shape_err(t.concat_cols(a, b), "concat_cols");
+    assert_eq!(
+        shape_err(t.reshape(a, 4, 2), "reshape"),
+        "reshape: 2×3 and 4×2: the numbers of entries differ"
+    );
+    shape_err(t.reshape(a, usize::MAX, 2), "reshape");
+    shape_err(t.max(a, b), "max");
+    shape_err(t.select(&DMatrix::from_element(2, 3, true), a, b), "select");
+    shape_err(t.select(&DMatrix::from_element(1, 3, true), a, a), "select");
+    shape_err(
+        t.dropout(a, &DMatrix::from_element(3, 2, true), 0.1),
+        "dropout",
+    );
+    shape_err(t.huber_loss(a, b, 1.0), "huber_loss");
+    shape_err(t.l1_loss(a, b), "l1_loss");
+    let e = t.select_rows(a, &[0, 2]).unwrap_err();
+    assert_eq!(
+        e,
+        ReverseError::IndexOutOfRange {
+            op: "select_rows",
+            index: 2,
+            len: 2
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "select_rows: index 2 is out of range for length 2"
+    );
+    assert!(t.select_cols(a, &[3]).is_err());
+    assert!(matches!(
+        t.dropout(a, &DMatrix::from_element(2, 3, true), -0.5),
+        Err(ReverseError::InvalidArgument { op: "dropout", .. })
+    ));
+    let empty = t.var(DMatrix::zeros(0, 3));
+    assert_eq!(
+        t.l1_loss(empty, empty).unwrap_err(),
+        ReverseError::EmptyBatch { op: "l1_loss" }
+    );
+    assert!(t.col_means(empty).is_err());
+}
+
 mod fuzz {
     use super::*;
     use proptest::prelude::*;
@@ -208,9 +266,10 @@ mod fuzz {
         /// returns an error.
         #[test]
         fn no_shape_panics(
-            op in 0usize..30,
+            op in 0usize..45,
             (r1, c1, r2, c2) in (0usize..4, 0usize..4, 0usize..4, 0usize..4),
             label in 0usize..4,
+            (i, j) in (0usize..5, 0usize..5),
         ) {
             let t = Tape::<f64>::new();
             let a = t.var(DMatrix::from_fn(r1, c1, |i, j| i as f64 - j as f64 + 0.5));
@@ -237,6 +296,30 @@ mod fuzz {
                 17 => t.sum(a),
                 18 => t.one_hot(&labels, c1),
                 19 => t.powi(a, -1),
+                20 => t.block(a, (i, j), (r2, c2)),
+                21 => t.rows(a, i, r2),
+                22 => t.cols(a, j, c2),
+                23 => t.entry(a, i, j),
+                24 => t.concat_rows(a, b),
+                25 => t.concat_cols(a, b),
+                26 => t.reshape(a, r2, c2),
+                27 => t.select_rows(a, &[i, j]),
+                28 => t.select_cols(a, &[j]),
+                29 => t.select(&DMatrix::from_element(r2, c2, true), a, b),
+                30 => t.dropout(a, &DMatrix::from_element(r2, c2, false), 0.5),
+                31 => t.huber_loss(a, b, 1.0),
+                32 => t.l1_loss(a, b),
+                33 => t.log_sum_exp(a),
+                34 => t.row_means(a),
+                35 => t.col_means(a),
+                36 => t.max(a, b),
+                37 => t.min(a, b),
+                38 => t.gelu(a),
+                39 => t.clamp(a, (-1.0, 1.0)),
+                40 => t.block(a, (usize::MAX, j), (2, c2)),
+                41 => t.reshape(a, usize::MAX, 2),
+                42 => t.log2(a),
+                43 => t.elu(a, 1.0),
                 _ => t.tanh(a),
             };
             if let Ok(y) = y {

@@ -3,10 +3,11 @@
 //! optimiser steps against their formulas; training makes progress.
 #![cfg(all(feature = "nalgebra", feature = "alloc"))]
 
-use dualgrad::reverse::{
+use dualgrad::nn::{
     Activation::{self, *},
-    Adam, Dense, Mlp, Optimizer, ReverseError, Sgd, Tape, Targets,
+    Adam, Dense, Mlp, Optimizer, Sgd, Targets,
 };
+use dualgrad::reverse::{ReverseError, Tape};
 use dualgrad::Dual;
 use nalgebra::{dmatrix, DMatrix};
 use proptest::prelude::*;

@@ -5,7 +5,7 @@
 //! shapes and values.
 #![cfg(all(feature = "nalgebra", feature = "alloc"))]
 
-use dualgrad::reverse::{Tape, Var};
+use dualgrad::reverse::{ElementwiseFn, Tape, Var};
 use dualgrad::{Dual, Scalar, SplitMix64};
 use nalgebra::DMatrix;
 use proptest::prelude::*;
@@ -40,9 +40,43 @@ enum K {
     Norm,
     Mse,
     CrossEntropy,
+    Abs,
+    Sin,
+    Cos,
+    Exp2,
+    Log2,
+    Powf,
+    MaxScalar,
+    MinScalar,
+    Clamp,
+    Max,
+    Min,
+    Erf,
+    Gelu,
+    LeakyRelu,
+    Elu,
+    Huber,
+    LogSumExp,
+    RowMeans,
+    ColMeans,
+    Rows,
+    Cols,
+    Block,
+    Entry,
+    ConcatRows,
+    ConcatCols,
+    Reshape,
+    ReshapeRow,
+    SelectRows,
+    SelectCols,
+    Select,
+    Dropout,
+    HuberLoss,
+    L1Loss,
+    Swish,
 }
 
-const ALL: [K; 30] = [
+const ALL: [K; 64] = [
     K::MatMul,
     K::Transpose,
     K::Add,
@@ -73,13 +107,58 @@ const ALL: [K; 30] = [
     K::Norm,
     K::Mse,
     K::CrossEntropy,
+    K::Abs,
+    K::Sin,
+    K::Cos,
+    K::Exp2,
+    K::Log2,
+    K::Powf,
+    K::MaxScalar,
+    K::MinScalar,
+    K::Clamp,
+    K::Max,
+    K::Min,
+    K::Erf,
+    K::Gelu,
+    K::LeakyRelu,
+    K::Elu,
+    K::Huber,
+    K::LogSumExp,
+    K::RowMeans,
+    K::ColMeans,
+    K::Rows,
+    K::Cols,
+    K::Block,
+    K::Entry,
+    K::ConcatRows,
+    K::ConcatCols,
+    K::Reshape,
+    K::ReshapeRow,
+    K::SelectRows,
+    K::SelectCols,
+    K::Select,
+    K::Dropout,
+    K::HuberLoss,
+    K::L1Loss,
+    K::Swish,
 ];
 
 /// The operands' shapes for an m×n problem (k: inner dimension).
 fn shapes(op: K, m: usize, n: usize, k: usize) -> Vec<(usize, usize)> {
     match op {
         K::MatMul => vec![(m, k), (k, n)],
-        K::Add | K::Sub | K::Mul | K::Div | K::Mse => vec![(m, n), (m, n)],
+        K::Add
+        | K::Sub
+        | K::Mul
+        | K::Div
+        | K::Mse
+        | K::Max
+        | K::Min
+        | K::Select
+        | K::HuberLoss
+        | K::L1Loss => vec![(m, n), (m, n)],
+        K::ConcatRows => vec![(m, n), (k, n)],
+        K::ConcatCols => vec![(m, n), (m, k)],
         K::AddRow => vec![(m, n), (1, n)],
         K::Broadcast => vec![(1, n)],
         _ => vec![(m, n)],
@@ -90,7 +169,7 @@ fn shapes(op: K, m: usize, n: usize, k: usize) -> Vec<(usize, usize)> {
 fn positive(op: K, i: usize) -> bool {
     matches!(
         (op, i),
-        (K::Div, 1) | (K::Sqrt, 0) | (K::Ln, 0) | (K::Powi(_), 0)
+        (K::Div, 1) | (K::Sqrt, 0) | (K::Ln, 0) | (K::Powi(_), 0) | (K::Log2, 0) | (K::Powf, 0)
     )
 }
 
@@ -128,8 +207,82 @@ fn build<S: Scalar>(op: K, t: &Tape<S>, x: &[Var], labels: &[usize]) -> Var {
         K::Norm => t.norm(x[0]),
         K::Mse => t.mse(x[0], x[1]),
         K::CrossEntropy => t.cross_entropy(x[0], labels),
+        K::Abs => t.abs(x[0]),
+        K::Sin => t.sin(x[0]),
+        K::Cos => t.cos(x[0]),
+        K::Exp2 => t.exp2(x[0]),
+        K::Log2 => t.log2(x[0]),
+        K::Powf => t.powf(x[0], 2.5),
+        K::MaxScalar => t.max_scalar(x[0], 0.5),
+        K::MinScalar => t.min_scalar(x[0], 0.5),
+        K::Clamp => t.clamp(x[0], (-0.5, 0.75)),
+        K::Max => t.max(x[0], x[1]),
+        K::Min => t.min(x[0], x[1]),
+        K::Erf => t.erf(x[0]),
+        K::Gelu => t.gelu(x[0]),
+        K::LeakyRelu => t.leaky_relu(x[0], 0.1),
+        K::Elu => t.elu(x[0], 1.5),
+        K::Huber => t.huber(x[0], 1.0),
+        K::LogSumExp => t.log_sum_exp(x[0]),
+        K::RowMeans => t.row_means(x[0]),
+        K::ColMeans => t.col_means(x[0]),
+        K::Rows => {
+            let m = t.shape(x[0]).unwrap().0;
+            t.rows(x[0], m / 2, m - m / 2)
+        }
+        K::Cols => {
+            let n = t.shape(x[0]).unwrap().1;
+            t.cols(x[0], n / 2, n - n / 2)
+        }
+        K::Block => {
+            let (m, n) = t.shape(x[0]).unwrap();
+            t.block(x[0], (m / 2, n / 2), (m - m / 2, n - n / 2))
+        }
+        K::Entry => {
+            let (m, n) = t.shape(x[0]).unwrap();
+            t.entry(x[0], m - 1, n - 1)
+        }
+        K::ConcatRows => t.concat_rows(x[0], x[1]),
+        K::ConcatCols => t.concat_cols(x[0], x[1]),
+        K::Reshape => {
+            let (m, n) = t.shape(x[0]).unwrap();
+            t.reshape(x[0], n, m)
+        }
+        K::ReshapeRow => {
+            let (m, n) = t.shape(x[0]).unwrap();
+            t.reshape(x[0], 1, m * n)
+        }
+        K::SelectRows => {
+            let m = t.shape(x[0]).unwrap().0;
+            t.select_rows(x[0], &[m - 1, 0, m - 1])
+        }
+        K::SelectCols => {
+            let n = t.shape(x[0]).unwrap().1;
+            t.select_cols(x[0], &[0, n - 1, 0])
+        }
+        K::Select => {
+            let (m, n) = t.shape(x[0]).unwrap();
+            let mask = DMatrix::from_fn(m, n, |i, j| (i + j) % 2 == 0);
+            t.select(&mask, x[0], x[1])
+        }
+        K::Dropout => {
+            let (m, n) = t.shape(x[0]).unwrap();
+            let keep = DMatrix::from_fn(m, n, |i, j| (3 * i + j) % 3 != 0);
+            t.dropout(x[0], &keep, 0.25)
+        }
+        K::HuberLoss => t.huber_loss(x[0], x[1], 1.0),
+        K::L1Loss => t.l1_loss(x[0], x[1]),
+        K::Swish => t.map_elementwise(x[0], Swish),
     };
     r.expect("shapes fit")
+}
+
+/// A user's generic element-wise function: x·σ(x).
+struct Swish;
+impl ElementwiseFn for Swish {
+    fn call<S: Scalar>(&self, x: S) -> S {
+        x * x.sigmoid()
+    }
 }
 
 /// Random matrices from the crate's one generator.

@@ -16,7 +16,8 @@
 //! nalgebra version working in buffers allocated once.
 #![allow(dead_code)]
 
-use dualgrad::reverse::{Activation, Mlp, ReverseError, Tape, Targets};
+use dualgrad::nn::{Activation, Mlp, Targets};
+use dualgrad::reverse::{ReverseError, Tape};
 use dualgrad::SplitMix64;
 use nalgebra::{DMatrix, DMatrixView, Dyn};
 
@@ -166,7 +167,7 @@ impl Net {
     pub fn tape_grad(
         &mut self,
         t: &mut Tape<f64>,
-    ) -> Result<(f64, Vec<dualgrad::reverse::DenseGrad<f64>>), ReverseError> {
+    ) -> Result<(f64, Vec<dualgrad::nn::DenseGrad<f64>>), ReverseError> {
         self.mlp
             .loss_and_gradients(t, &self.x, Targets::Labels(&self.labels))
     }

@@ -12,10 +12,12 @@
 //! assert_eq!(Dual::variable(3.0) * 2.0, Dual::new(6.0, 2.0));
 //! ```
 
+pub(crate) mod functions;
 pub(crate) mod number;
 pub(crate) mod parts;
 pub(crate) mod rules;
 
+mod custom;
 mod drivers;
 mod dual;
 mod dual2vec;
@@ -24,10 +26,12 @@ mod hyperdual;
 mod lift;
 mod scalar;
 
+pub use custom::{BinaryRule, UnaryRule};
 pub use drivers::*;
 pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
+pub use functions::Fun;
 pub use hyperdual::HyperDual;
 pub use lift::Lift;
 pub use scalar::Scalar;

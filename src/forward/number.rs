@@ -147,21 +147,33 @@ macro_rules! impl_number {
             fn mul_real(self, k: T::Real) -> Self {
                 self.map(|e| e.mul_real(k))
             }
+            $crate::forward::functions::unary_functions!($crate::forward::number::scalar_methods);
             #[inline]
-            fn sigmoid(self) -> Self {
-                self.chain1($crate::forward::rules::sigmoid(self.re(), Self::SECOND))
+            fn apply<R: $crate::UnaryRule>(self, rule: &R) -> Self {
+                let x = self.re();
+                let d2 = if Self::SECOND {
+                    rule.derivative($crate::Dual::variable(x)).eps
+                } else {
+                    T::zero()
+                };
+                let j = $crate::forward::rules::Jet { f: x.apply(rule), d1: rule.derivative(x), d2 };
+                self.chain1(j)
             }
             #[inline]
-            fn softplus(self) -> Self {
-                self.chain1($crate::forward::rules::softplus(self.re(), Self::SECOND))
-            }
-            #[inline]
-            fn relu(self) -> Self {
-                self.chain1($crate::forward::rules::relu(self.re(), Self::SECOND))
-            }
-            #[inline]
-            fn erf(self) -> Self {
-                self.chain1($crate::forward::rules::erf(self.re(), Self::SECOND))
+            fn apply2<R: $crate::BinaryRule>(self, rule: &R, other: Self) -> Self {
+                let (x, y) = (self.re(), other.re());
+                let (fx, fy) = rule.partials(x, y);
+                let zero = T::zero();
+                let (fxx, fxy, fyy) = if Self::SECOND {
+                    let (dx, dy) = ($crate::Dual::variable(x), $crate::Dual::constant(y));
+                    let (px, py) = rule.partials(dx, dy);
+                    let (_, qy) = rule.partials($crate::Dual::constant(x), $crate::Dual::variable(y));
+                    (px.eps, py.eps, qy.eps)
+                } else {
+                    (zero, zero, zero)
+                };
+                let j = $crate::forward::rules::Jet2 { f: x.apply2(rule, y), fx, fy, fxx, fxy, fyy };
+                self.chain2(other, j)
             }
         }
 
@@ -518,6 +530,7 @@ pub(crate) use impl_float_const;
 /// elementary function a call into the rule table.
 macro_rules! impl_float_body {
     () => {
+        $crate::forward::functions::unary_functions!($crate::forward::number::float_methods);
         #[inline]
         fn nan() -> Self {
             <Self as Number<T>>::nan_all()
@@ -575,34 +588,6 @@ macro_rules! impl_float_body {
             self.re().classify()
         }
         #[inline]
-        fn floor(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().floor()))
-        }
-        #[inline]
-        fn ceil(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().ceil()))
-        }
-        #[inline]
-        fn round(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().round()))
-        }
-        #[inline]
-        fn trunc(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().trunc()))
-        }
-        #[inline]
-        fn fract(self) -> Self {
-            self.chain1($crate::forward::rules::fract(self.re()))
-        }
-        #[inline]
-        fn abs(self) -> Self {
-            self.chain1($crate::forward::rules::abs(self.re()))
-        }
-        #[inline]
-        fn signum(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().signum()))
-        }
-        #[inline]
         fn is_sign_positive(self) -> bool {
             self.re().is_sign_positive()
         }
@@ -613,14 +598,6 @@ macro_rules! impl_float_body {
         #[inline]
         fn mul_add(self, a: Self, b: Self) -> Self {
             (self * a + b).with_re(self.re().mul_add(a.re(), b.re()))
-        }
-        #[inline]
-        fn recip(self) -> Self {
-            self.chain1($crate::forward::rules::recip(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn powi(self, n: i32) -> Self {
-            self.chain1($crate::forward::rules::powi(self.re(), n, Self::SECOND))
         }
         #[inline]
         fn powf(self, n: Self) -> Self {
@@ -638,35 +615,11 @@ macro_rules! impl_float_body {
             }
         }
         #[inline]
-        fn sqrt(self) -> Self {
-            self.chain1($crate::forward::rules::sqrt(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn exp(self) -> Self {
-            self.chain1($crate::forward::rules::exp(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn exp2(self) -> Self {
-            self.chain1($crate::forward::rules::exp2(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn ln(self) -> Self {
-            self.chain1($crate::forward::rules::ln(self.re(), Self::SECOND))
-        }
-        #[inline]
         fn log(self, base: Self) -> Self {
             self.chain2(
                 base,
                 $crate::forward::rules::log(self.re(), base.re(), Self::SECOND),
             )
-        }
-        #[inline]
-        fn log2(self) -> Self {
-            self.chain1($crate::forward::rules::log2(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn log10(self) -> Self {
-            self.chain1($crate::forward::rules::log10(self.re(), Self::SECOND))
         }
         #[inline]
         fn to_degrees(self) -> Self {
@@ -707,39 +660,11 @@ macro_rules! impl_float_body {
             }
         }
         #[inline]
-        fn cbrt(self) -> Self {
-            self.chain1($crate::forward::rules::cbrt(self.re(), Self::SECOND))
-        }
-        #[inline]
         fn hypot(self, o: Self) -> Self {
             self.chain2(
                 o,
                 $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND),
             )
-        }
-        #[inline]
-        fn sin(self) -> Self {
-            self.chain1($crate::forward::rules::sin(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn cos(self) -> Self {
-            self.chain1($crate::forward::rules::cos(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn tan(self) -> Self {
-            self.chain1($crate::forward::rules::tan(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn asin(self) -> Self {
-            self.chain1($crate::forward::rules::asin(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn acos(self) -> Self {
-            self.chain1($crate::forward::rules::acos(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn atan(self) -> Self {
-            self.chain1($crate::forward::rules::atan(self.re(), Self::SECOND))
         }
         #[inline]
         fn atan2(self, o: Self) -> Self {
@@ -752,38 +677,6 @@ macro_rules! impl_float_body {
         fn sin_cos(self) -> (Self, Self) {
             let (s, c) = $crate::forward::rules::sin_cos(self.re(), Self::SECOND);
             (self.chain1(s), self.chain1(c))
-        }
-        #[inline]
-        fn exp_m1(self) -> Self {
-            self.chain1($crate::forward::rules::exp_m1(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn ln_1p(self) -> Self {
-            self.chain1($crate::forward::rules::ln_1p(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn sinh(self) -> Self {
-            self.chain1($crate::forward::rules::sinh(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn cosh(self) -> Self {
-            self.chain1($crate::forward::rules::cosh(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn tanh(self) -> Self {
-            self.chain1($crate::forward::rules::tanh(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn asinh(self) -> Self {
-            self.chain1($crate::forward::rules::asinh(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn acosh(self) -> Self {
-            self.chain1($crate::forward::rules::acosh(self.re(), Self::SECOND))
-        }
-        #[inline]
-        fn atanh(self) -> Self {
-            self.chain1($crate::forward::rules::atanh(self.re(), Self::SECOND))
         }
         #[inline]
         fn integer_decode(self) -> (u64, i16, i8) {
@@ -831,3 +724,40 @@ pub(crate) fn fmt_list<T: Scalar>(f: &mut core::fmt::Formatter<'_>, xs: &[T]) ->
     }
     f.write_str("]")
 }
+
+/// The `float` entries of the function list as `num_traits::Float`
+/// methods, each a call into the rule table.
+macro_rules! float_methods {
+    ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        $($crate::forward::number::method_if!(float $kind $m ($($p: $pt)?) $rule);)*
+    };
+}
+pub(crate) use float_methods;
+
+/// The `scalar` entries of the function list as [`Scalar`] methods.
+macro_rules! scalar_methods {
+    ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        $($crate::forward::number::method_if!(scalar $kind $m ($($p: $pt)?) $rule);)*
+    };
+}
+pub(crate) use scalar_methods;
+
+/// One method from one entry, if the entry's kind is the one asked for.
+macro_rules! method_if {
+    (float float $m:ident ($($p:ident : $pt:ty)?) $rule:ident) => {
+        $crate::forward::number::method_if!(@emit $m ($($p: $pt)?) $rule);
+    };
+    (scalar scalar $m:ident ($($p:ident : $pt:ty)?) $rule:ident) => {
+        $crate::forward::number::method_if!(@emit $m ($($p: $pt)?) $rule);
+    };
+    (@emit $m:ident ($($p:ident : $pt:ty)?) $rule:ident) => {
+        #[inline]
+        fn $m(self, $($p: $pt)?) -> Self {
+            self.chain1($crate::forward::rules::$rule(self.re(), $($p,)? Self::SECOND))
+        }
+    };
+    ($want:ident $kind:ident $m:ident ($($p:ident : $pt:ty)?) $rule:ident) => {};
+}
+pub(crate) use method_if;

@@ -464,7 +464,7 @@ pub(crate) fn atanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
 /// |x|, with derivative 0 at x = 0 (the middle of the subdifferential
 /// [−1, 1]).
 #[inline]
-pub(crate) fn abs<T: Scalar>(x: T) -> Jet<T> {
+pub(crate) fn abs<T: Scalar>(x: T, _second: bool) -> Jet<T> {
     let zero = T::zero();
     let d1 = if x > zero {
         T::one()
@@ -482,7 +482,7 @@ pub(crate) fn abs<T: Scalar>(x: T) -> Jet<T> {
 
 /// `x − trunc(x)`: slope 1 between the integers.
 #[inline]
-pub(crate) fn fract<T: Scalar>(x: T) -> Jet<T> {
+pub(crate) fn fract<T: Scalar>(x: T, _second: bool) -> Jet<T> {
     Jet {
         f: x.fract(),
         d1: T::one(),
@@ -651,5 +651,178 @@ pub(crate) fn select2<T: Scalar>(f: T, which: Option<bool>) -> Jet2<T> {
         fxx: zero,
         fxy: zero,
         fyy: zero,
+    }
+}
+
+/// `floor x`: derivative 0.
+#[inline]
+pub(crate) fn floor<T: Scalar>(x: T, _second: bool) -> Jet<T> {
+    constant(x.floor())
+}
+
+/// `ceil x`: derivative 0.
+#[inline]
+pub(crate) fn ceil<T: Scalar>(x: T, _second: bool) -> Jet<T> {
+    constant(x.ceil())
+}
+
+/// `round x`: derivative 0.
+#[inline]
+pub(crate) fn round<T: Scalar>(x: T, _second: bool) -> Jet<T> {
+    constant(x.round())
+}
+
+/// `trunc x`: derivative 0.
+#[inline]
+pub(crate) fn trunc<T: Scalar>(x: T, _second: bool) -> Jet<T> {
+    constant(x.trunc())
+}
+
+/// `signum x`: derivative 0.
+#[inline]
+pub(crate) fn signum<T: Scalar>(x: T, _second: bool) -> Jet<T> {
+    constant(x.signum())
+}
+
+/// `x²`.
+#[inline]
+pub(crate) fn square<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    jet(x * x, x * two(), two, second)
+}
+
+/// `1/x`, and 0 at `x = 0` with derivative 0 there (the norm's
+/// zero-gradient convention).
+#[inline]
+pub(crate) fn recip_or_zero<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    if x == T::zero() {
+        constant(T::zero())
+    } else {
+        recip(x, second)
+    }
+}
+
+/// `x^p` for a constant exponent given as an `f64`.
+#[inline]
+pub(crate) fn powf_scalar<T: Scalar>(x: T, p: f64, second: bool) -> Jet<T> {
+    powf_const(x, T::lit(p), second)
+}
+
+/// `max(x, c)` for a constant `c`: slope 1 above, 0 below, ½ at the tie.
+#[inline]
+pub(crate) fn max_scalar<T: Scalar>(x: T, c: f64, _second: bool) -> Jet<T> {
+    let c = T::lit(c);
+    let j = select2(x.max(c), pick_max(x, c));
+    Jet {
+        f: j.f,
+        d1: j.fx,
+        d2: T::zero(),
+    }
+}
+
+/// `min(x, c)` for a constant `c`: slope 1 below, 0 above, ½ at the tie.
+#[inline]
+pub(crate) fn min_scalar<T: Scalar>(x: T, c: f64, _second: bool) -> Jet<T> {
+    let c = T::lit(c);
+    let j = select2(x.min(c), pick_min(x, c));
+    Jet {
+        f: j.f,
+        d1: j.fx,
+        d2: T::zero(),
+    }
+}
+
+/// `min(max(x, lo), hi)`: slope 1 strictly inside, 0 outside, ½ on either
+/// bound (the tie convention of `max` and `min`).
+#[inline]
+pub(crate) fn clamp<T: Scalar>(x: T, bounds: (f64, f64), second: bool) -> Jet<T> {
+    let (lo, hi) = bounds;
+    let a = max_scalar(x, lo, second);
+    let b = min_scalar(a.f, hi, second);
+    Jet {
+        f: b.f,
+        d1: a.d1 * b.d1,
+        d2: T::zero(),
+    }
+}
+
+/// The leaky ReLU: `x` above 0, `slope·x` at and below (derivative `slope`
+/// at 0, the side relu′(0) = 0 takes); NaN stays NaN.
+#[inline]
+pub(crate) fn leaky_relu<T: Scalar>(x: T, slope: f64, _second: bool) -> Jet<T> {
+    let zero = T::zero();
+    if x > zero {
+        Jet {
+            f: x,
+            d1: T::one(),
+            d2: zero,
+        }
+    } else if x.is_nan() {
+        Jet { f: x, d1: x, d2: x }
+    } else {
+        let a = T::lit(slope);
+        Jet {
+            f: a * x,
+            d1: a,
+            d2: zero,
+        }
+    }
+}
+
+/// The ELU: `x` above 0, `α(eˣ − 1)` at and below (through `exp_m1`, so
+/// small negative `x` keep their digits).
+#[inline]
+pub(crate) fn elu<T: Scalar>(x: T, alpha: f64, second: bool) -> Jet<T> {
+    if x > T::zero() {
+        Jet {
+            f: x,
+            d1: T::one(),
+            d2: T::zero(),
+        }
+    } else {
+        let a = T::lit(alpha);
+        let e = x.exp();
+        let d1 = a * e;
+        jet(a * x.exp_m1(), d1, || d1, second)
+    }
+}
+
+/// GELU `x·Φ(x)`, Φ the standard normal distribution function
+/// `½(1 + erf(x/√2))`; GELU′ = Φ + x·φ and GELU″ = φ·(2 − x²), with
+/// φ(x) = e^(−x²/2)/√(2π).
+#[inline]
+pub(crate) fn gelu<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    let half = T::lit(0.5);
+    let phi_big = half * (T::one() + (x * T::lit(core::f64::consts::FRAC_1_SQRT_2)).erf());
+    let phi = T::lit(0.398_942_280_401_432_7) * (-(x * x) * half).exp();
+    jet(
+        x * phi_big,
+        phi_big + x * phi,
+        || phi * (two::<T>() - x * x),
+        second,
+    )
+}
+
+/// The Huber function: `½x²` for `|x| ≤ δ`, `δ(|x| − ½δ)` beyond (value and
+/// slope continuous; f″ is 1 inside, 0 outside and ½ on the boundary, as
+/// the derivative of `clamp(x, −δ, δ)`).
+#[inline]
+pub(crate) fn huber<T: Scalar>(x: T, delta: f64, _second: bool) -> Jet<T> {
+    let d = T::lit(delta);
+    let ax = Float::abs(x);
+    let half = T::lit(0.5);
+    if ax < d {
+        Jet {
+            f: half * x * x,
+            d1: x,
+            d2: T::one(),
+        }
+    } else if x.is_nan() {
+        Jet { f: x, d1: x, d2: x }
+    } else {
+        Jet {
+            f: d * (ax - half * d),
+            d1: d * x.signum(),
+            d2: if ax == d { half } else { T::zero() },
+        }
     }
 }

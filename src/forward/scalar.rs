@@ -6,6 +6,7 @@ use core::iter::{Product, Sum};
 use core::ops::{AddAssign, DivAssign, MulAssign, RemAssign, SubAssign};
 use num_traits::{Float, FloatConst, FromPrimitive, Inv};
 
+use crate::forward::custom::{BinaryRule, UnaryRule};
 use crate::forward::rules;
 
 /// A real number type that generic numeric code can be written against:
@@ -186,6 +187,87 @@ pub trait Scalar:
     /// assert!((Scalar::erf(1.0_f64) - 0.8427007929497149).abs() < 1e-16);
     /// ```
     fn erf(self) -> Self;
+
+    /// GELU, `x·Φ(x)` with Φ the standard normal distribution function
+    /// `½(1 + erf(x/√2))` (the exact form, not the tanh approximation).
+    ///
+    /// ```
+    /// use dualgrad::{derivative, Scalar};
+    /// assert_eq!(Scalar::gelu(0.0_f64), 0.0);
+    /// assert_eq!(derivative(|x| x.gelu(), 0.0_f64).1, 0.5); // Φ(0)
+    /// ```
+    fn gelu(self) -> Self;
+
+    /// The leaky ReLU: `x` above 0, `slope·x` at and below 0 (its
+    /// derivative at the kink is `slope`, the side that `relu′(0) = 0`
+    /// takes). NaN stays NaN.
+    ///
+    /// ```
+    /// use dualgrad::{derivative, Scalar};
+    /// assert_eq!(Scalar::leaky_relu(-2.0_f64, 0.1), -0.2);
+    /// assert_eq!(derivative(|x| x.leaky_relu(0.1), 3.0_f64), (3.0, 1.0));
+    /// ```
+    fn leaky_relu(self, slope: f64) -> Self;
+
+    /// The ELU: `x` above 0, `α(eˣ − 1)` at and below 0.
+    ///
+    /// ```
+    /// use dualgrad::{derivative, Scalar};
+    /// assert_eq!(Scalar::elu(2.0_f64, 1.0), 2.0);
+    /// let (y, dy) = derivative(|x| x.elu(1.0), -1.0_f64);
+    /// assert_eq!((y, dy), ((-1.0_f64).exp_m1(), (-1.0_f64).exp()));
+    /// ```
+    fn elu(self, alpha: f64) -> Self;
+
+    /// A function of one variable defined by the user through its value
+    /// and derivative ([`UnaryRule`]), applied with this type's chain rule:
+    /// it works on every number type at every nesting depth, like the
+    /// built-in functions.
+    ///
+    /// ```
+    /// use dualgrad::{derivative, second_derivative, Scalar, UnaryRule};
+    ///
+    /// /// x³, defined by its value and derivative 3x².
+    /// struct Cube;
+    /// impl UnaryRule for Cube {
+    ///     fn value(&self, x: f64) -> f64 { x * x * x }
+    ///     fn derivative<S: Scalar>(&self, x: S) -> S { S::lit(3.0) * x * x }
+    /// }
+    /// assert_eq!(derivative(|x| x.apply(&Cube), 2.0), (8.0, 12.0));
+    /// assert_eq!(second_derivative(|x| x.apply(&Cube), 2.0), (8.0, 12.0, 12.0));
+    /// ```
+    fn apply<R: UnaryRule>(self, rule: &R) -> Self;
+
+    /// A function of two variables defined by the user through its value
+    /// and partial derivatives ([`BinaryRule`]); `self` is the first
+    /// argument.
+    ///
+    /// ```
+    /// use dualgrad::{gradient, BinaryRule, Scalar};
+    ///
+    /// /// x·y², by its partials (y², 2xy).
+    /// struct XYY;
+    /// impl BinaryRule for XYY {
+    ///     fn value(&self, x: f64, y: f64) -> f64 { x * y * y }
+    ///     fn partials<S: Scalar>(&self, x: S, y: S) -> (S, S) { (y * y, S::lit(2.0) * x * y) }
+    /// }
+    /// assert_eq!(gradient(|[x, y]| x.apply2(&XYY, y), [3.0, 2.0]), (12.0, [4.0, 12.0]));
+    /// ```
+    fn apply2<R: BinaryRule>(self, rule: &R, other: Self) -> Self;
+
+    /// The value with every derivative part, at every nesting depth, set
+    /// to zero (`stop_gradient` / `detach`): the result is a constant to
+    /// every derivative taken through it.
+    ///
+    /// ```
+    /// use dualgrad::{derivative, Scalar};
+    /// // d/dx (x · detach(x)) = detach(x) = 3, not 2x = 6.
+    /// assert_eq!(derivative(|x| x * x.detach(), 3.0), (9.0, 3.0));
+    /// ```
+    #[inline]
+    fn detach(self) -> Self {
+        Self::from_real(self.real())
+    }
 }
 
 /// Implements [`Scalar`] for a plain float type: the rule table provides the
@@ -226,6 +308,26 @@ macro_rules! impl_scalar_for_float {
             #[inline]
             fn erf(self) -> $t {
                 $erf(self)
+            }
+            #[inline]
+            fn gelu(self) -> $t {
+                rules::gelu(self, false).f
+            }
+            #[inline]
+            fn leaky_relu(self, slope: f64) -> $t {
+                rules::leaky_relu(self, slope, false).f
+            }
+            #[inline]
+            fn elu(self, alpha: f64) -> $t {
+                rules::elu(self, alpha, false).f
+            }
+            #[inline]
+            fn apply<R: UnaryRule>(self, rule: &R) -> $t {
+                rule.value(self as f64) as $t
+            }
+            #[inline]
+            fn apply2<R: BinaryRule>(self, rule: &R, other: $t) -> $t {
+                rule.value(self as f64, other as f64) as $t
             }
         }
     };

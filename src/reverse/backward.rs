@@ -6,8 +6,9 @@ use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
 
-use super::algebra::{Eager, Em, Rec};
+use super::algebra::{Eager, Rec};
 use super::error::ReverseError;
+use super::op::Em;
 use super::tape::{Tape, Var};
 use super::vjp::{backward, Marks};
 use crate::Scalar;
@@ -17,15 +18,27 @@ impl<S: Scalar> Tape<S> {
         vs.iter().map(|&v| self.check(op, v)).collect()
     }
 
-    fn eager(&self, target: usize, seed: DMatrix<S>, sources: &[usize]) -> Vec<Option<DMatrix<S>>> {
+    fn eager(
+        &self,
+        target: usize,
+        seed: DMatrix<S>,
+        sources: &[usize],
+    ) -> Result<Vec<Option<DMatrix<S>>>, ReverseError> {
         let nodes = self.nodes.borrow();
+        let ext = self.ext.borrow();
         let mut alg = Eager {
             nodes: &nodes,
             pool: self.pool.borrow_mut(),
+            ext: &ext,
+            err: None,
         };
         let mut marks = self.marks.borrow_mut();
         let out = backward(&mut alg, target, Em::Own(seed), sources, &mut marks);
-        out.into_iter().map(|m| m.map(|m| alg.own(m))).collect()
+        let out = out.into_iter().map(|m| m.map(|m| alg.own(m))).collect();
+        match alg.err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 
     fn zeros_like(&self, i: usize) -> DMatrix<S> {
@@ -59,7 +72,7 @@ impl<S: Scalar> Tape<S> {
             .pool
             .borrow_mut()
             .fill(r, c, core::iter::repeat_n(S::one(), r * c));
-        Ok(self.eager(t, seed, &src))
+        self.eager(t, seed, &src)
     }
 
     /// The gradient of `target` with respect to each source, shaped like the
@@ -123,7 +136,7 @@ impl<S: Scalar> Tape<S> {
                 "the cotangent must be shaped like the target",
             ));
         }
-        let g = self.eager(t, cotangent.clone(), &src);
+        let g = self.eager(t, cotangent.clone(), &src)?;
         Ok(g.into_iter()
             .zip(src)
             .map(|(g, s)| g.unwrap_or_else(|| self.zeros_like(s)))
@@ -279,7 +292,10 @@ impl<S: Scalar> Tape<S> {
         sources: &[Var],
     ) -> Result<Vec<Var>, ReverseError> {
         let src = self.indices(op, sources)?;
-        let mut alg = Rec { tape: self };
+        let mut alg = Rec {
+            tape: self,
+            err: None,
+        };
         let out = backward(
             &mut alg,
             target.index,
@@ -287,6 +303,9 @@ impl<S: Scalar> Tape<S> {
             &src,
             &mut Marks::default(),
         );
+        if let Some(e) = alg.err {
+            return Err(e);
+        }
         Ok(out
             .into_iter()
             .zip(src)

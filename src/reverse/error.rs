@@ -64,6 +64,24 @@ pub enum ReverseError {
         /// The operation.
         op: &'static str,
     },
+    /// An index (a row, a column, a selected entry) is not below the
+    /// length it indexes.
+    IndexOutOfRange {
+        /// The operation.
+        op: &'static str,
+        /// The index.
+        index: usize,
+        /// The length it must be below.
+        len: usize,
+    },
+    /// A constant argument is outside its range (a dropout probability
+    /// not in [0, 1), …).
+    InvalidArgument {
+        /// The operation.
+        op: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// Lists that must have the same length do not (layers and gradients,
     /// sizes and activations, …).
     LengthMismatch {
@@ -77,7 +95,16 @@ pub enum ReverseError {
 }
 
 impl ReverseError {
-    pub(crate) fn shape(op: &'static str, left: Shape, right: Shape, reason: &'static str) -> Self {
+    /// A [`Shape`](ReverseError::Shape) error: `op` cannot take operands
+    /// shaped `left` and `right`, for `reason` (for a user's own
+    /// operations and layers).
+    ///
+    /// ```
+    /// use dualgrad::reverse::ReverseError;
+    /// let e = ReverseError::shape("my_op", (2, 3), (4, 5), "shapes differ");
+    /// assert_eq!(e.to_string(), "my_op: 2×3 and 4×5: shapes differ");
+    /// ```
+    pub fn shape(op: &'static str, left: Shape, right: Shape, reason: &'static str) -> Self {
         ReverseError::Shape {
             op,
             left,
@@ -112,6 +139,10 @@ impl fmt::Display for ReverseError {
                 f,
                 "{op}: label {label} at position {index} is out of range for {classes} classes"
             ),
+            ReverseError::IndexOutOfRange { op, index, len } => {
+                write!(f, "{op}: index {index} is out of range for length {len}")
+            }
+            ReverseError::InvalidArgument { op, reason } => write!(f, "{op}: {reason}"),
             ReverseError::EmptyBatch { op } => write!(f, "{op}: empty batch (no elements)"),
             ReverseError::ForeignVariable { op } => write!(
                 f,

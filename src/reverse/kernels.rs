@@ -4,9 +4,9 @@
 
 use nalgebra::{DMatrix, DMatrixView, Dyn};
 
-use super::op::{Fun, Op};
+use super::op::{Ext, Node, Op};
 use super::pool::Pool;
-use super::tape::Node;
+use crate::Fun;
 use crate::Scalar;
 
 /// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`).
@@ -101,7 +101,30 @@ pub(crate) fn transpose<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S
     p.fill(a.ncols(), a.nrows(), it)
 }
 
-/// `g ⊙ f⁽ᵏ⁾(x)`, zero wherever `g` is zero.
+/// `f⁽ᵏ⁾` applied to every entry (`k ≤ 1`), with the match on `f`
+/// outside the loop. The values are the forward method's (`k = 0`) and
+/// the rule table's derivative (`k = 1`), on plain floats as on dual
+/// numbers.
+pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun, k: u8) -> DMatrix<S> {
+    let (r, c) = a.shape();
+    let it = a.as_slice().iter().copied();
+    macro_rules! arms {
+        ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+            => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+            match (f, k) {
+                $(
+                    (Fun::$v$(($p))?, 0) => p.fill(r, c, it.map(|x| Fun::$v$(($p))?.apply(x))),
+                    (Fun::$v$(($p))?, _) => p.fill(r, c, it.map(|x| Fun::$v$(($p))?.derivative(x))),
+                )*
+            }
+        };
+    }
+    crate::forward::functions::unary_functions!(arms)
+}
+
+/// `g ⊙ f⁽ᵏ⁺¹⁾(x)` (`k ≤ 1`), zero wherever `g` is zero (even where the
+/// derivative is infinite), the derivative from the rule table, with the
+/// match on `f` outside the loop.
 pub(crate) fn deriv_mul<S: Scalar>(
     p: &mut Pool<S>,
     g: &DMatrix<S>,
@@ -109,84 +132,164 @@ pub(crate) fn deriv_mul<S: Scalar>(
     f: Fun,
     k: u8,
 ) -> DMatrix<S> {
-    if (f, k) == (Fun::Relu, 1) && S::DEPTH == 0 {
-        // The rule table's relu′ (1 above 0, 0 at and below, NaN for NaN)
-        // as two selects the compiler can vectorise: the hot path of
-        // training on plain floats.
-        let (zero, one) = (S::zero(), S::one());
-        return zip(p, g, x, |g, x| {
-            let d = if x > zero { one } else { zero };
-            g * if x.is_nan() && !g.is_zero() { x } else { d }
-        });
-    }
-    if (f, k) == (Fun::Tanh, 1) && S::DEPTH == 0 {
-        // The rule table's own tanh′ (same formula, same bits), computing
-        // tanh x only where that formula needs it.
-        return zip(p, g, x, |g, x| {
-            if g.is_zero() {
-                S::zero()
-            } else {
-                g * crate::forward::rules::tanh_slope(x, || x.tanh())
+    macro_rules! arms {
+        ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+            => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+            match (f, k) {
+                $(
+                    (Fun::$v$(($p))?, 0) => zip(p, g, x, |g, x| {
+                        if g.is_zero() { S::zero() } else { g * Fun::$v$(($p))?.derivative(x) }
+                    }),
+                    (Fun::$v$(($p))?, _) => zip(p, g, x, |g, x| {
+                        if g.is_zero() { S::zero() } else { g * Fun::$v$(($p))?.second_derivative(x) }
+                    }),
+                )*
             }
-        });
+        };
     }
-    if (f, k) == (Fun::Softplus, 1) && S::DEPTH == 0 {
-        // The rule table's softplus′ is σ(x): no logarithm needed.
-        return zip(p, g, x, |g, x| {
-            if g.is_zero() {
-                S::zero()
-            } else {
-                g * x.sigmoid()
-            }
-        });
-    }
-    if (f, k) == (Fun::Relu, 1) {
-        return zip(p, g, x, |g, x| {
-            if g.is_zero() {
-                S::zero()
-            } else if x > S::zero() {
-                g
-            } else if x.is_nan() {
-                x
-            } else {
-                g * S::zero()
-            }
-        });
-    }
-    zip(p, g, x, |g, x| {
-        if g.is_zero() {
-            S::zero()
-        } else {
-            g * f.deriv(k, x)
-        }
-    })
+    crate::forward::functions::unary_functions!(arms)
 }
 
-/// `f` applied to every entry, with the match on `f` outside the loop.
-pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun) -> DMatrix<S> {
-    let (r, c) = a.shape();
-    let it = a.as_slice().iter().copied();
-    match f {
-        // relu on plain floats without branches: max(x, 0) + 0 is the rule
-        // table's value (+0 at and below 0), NaN kept.
-        Fun::Relu if S::DEPTH == 0 => p.fill(
-            r,
-            c,
-            it.map(|x| {
-                if x.is_nan() {
-                    x
-                } else {
-                    x.max(S::zero()) + S::zero()
-                }
-            }),
-        ),
-        Fun::Relu => p.fill(r, c, it.map(|x| x.relu())),
-        Fun::Tanh => p.fill(r, c, it.map(|x| x.tanh())),
-        Fun::Sigmoid => p.fill(r, c, it.map(|x| x.sigmoid())),
-        Fun::Softplus => p.fill(r, c, it.map(|x| x.softplus())),
-        Fun::Square => p.fill(r, c, it.map(|x| x * x)),
-        _ => p.fill(r, c, it.map(|x| f.apply(x))),
+/// The `nr×nc` block of `a` at `(r0, c0)` (checked to fit).
+pub(crate) fn block<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    (r0, c0): (usize, usize),
+    (nr, nc): (usize, usize),
+) -> DMatrix<S> {
+    let it = (c0..c0 + nc).flat_map(|j| (r0..r0 + nr).map(move |i| a[(i, j)]));
+    p.fill(nr, nc, it)
+}
+
+/// `g` placed at `(r0, c0)` in an `r×c` zero matrix (checked to fit).
+pub(crate) fn pad<S: Scalar>(
+    p: &mut Pool<S>,
+    g: &DMatrix<S>,
+    (r0, c0): (usize, usize),
+    (r, c): (usize, usize),
+) -> DMatrix<S> {
+    let mut y = p.zeros(r, c);
+    y.view_mut((r0, c0), g.shape()).copy_from(g);
+    y
+}
+
+/// `[a; b]` (rows concatenated) or `[a, b]`.
+pub(crate) fn concat<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+    rows: bool,
+) -> DMatrix<S> {
+    if rows {
+        let (ra, c) = a.shape();
+        let r = ra + b.nrows();
+        let it = (0..c)
+            .flat_map(|j| (0..r).map(move |i| if i < ra { a[(i, j)] } else { b[(i - ra, j)] }));
+        p.fill(r, c, it)
+    } else {
+        let r = a.nrows();
+        p.fill(r, a.ncols() + b.ncols(), a.iter().chain(b.iter()).copied())
     }
+}
+
+/// The rows (or columns) of `a` at `idx` (checked in range).
+pub(crate) fn gather<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    idx: &[usize],
+    rows: bool,
+) -> DMatrix<S> {
+    if rows {
+        let c = a.ncols();
+        p.fill(
+            idx.len(),
+            c,
+            (0..c).flat_map(|j| idx.iter().map(move |&i| a[(i, j)])),
+        )
+    } else {
+        let r = a.nrows();
+        p.fill(
+            r,
+            idx.len(),
+            idx.iter().flat_map(|&j| (0..r).map(move |i| a[(i, j)])),
+        )
+    }
+}
+
+/// The rows (or columns) of `g` added into an `n`-row (`n`-column) zero
+/// matrix at `idx`.
+pub(crate) fn scatter<S: Scalar>(
+    p: &mut Pool<S>,
+    g: &DMatrix<S>,
+    idx: &[usize],
+    rows: bool,
+    n: usize,
+) -> DMatrix<S> {
+    if rows {
+        let mut y = p.zeros(n, g.ncols());
+        for (k, &i) in idx.iter().enumerate() {
+            for j in 0..g.ncols() {
+                y[(i, j)] += g[(k, j)];
+            }
+        }
+        y
+    } else {
+        let mut y = p.zeros(g.nrows(), n);
+        for (k, &j) in idx.iter().enumerate() {
+            for i in 0..g.nrows() {
+                y[(i, j)] += g[(i, k)];
+            }
+        }
+        y
+    }
+}
+
+/// Row-wise `max + ln Σ exp(a − max)`.
+pub(crate) fn log_sum_exp<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let (e, m, s) = shifted_exp(p, a);
+    p.give(e);
+    let y = p.fill(
+        a.nrows(),
+        1,
+        m.iter().zip(s.iter()).map(|(&mi, &si)| mi + si.ln()),
+    );
+    p.give_vec(m);
+    p.give_vec(s);
+    y
+}
+
+/// `g ⊙ d`, zero wherever `g` is zero.
+pub(crate) fn mul_z<S: Scalar>(p: &mut Pool<S>, g: &DMatrix<S>, d: &DMatrix<S>) -> DMatrix<S> {
+    zip(p, g, d, |g, d| if g.is_zero() { S::zero() } else { g * d })
+}
+
+/// The weight of the first operand in `max(a, b)` (`is_max`) or
+/// `min(a, b)`: 1 where it is taken, 0 where the other is, ½ at a tie.
+pub(crate) fn max_min_weight<S: Scalar>(
+    p: &mut Pool<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+    is_max: bool,
+) -> DMatrix<S> {
+    zip(p, a, b, |x, y| {
+        let first = if is_max {
+            x > y || y.is_nan()
+        } else {
+            x < y || y.is_nan()
+        };
+        let second = if is_max {
+            y > x || x.is_nan()
+        } else {
+            y < x || x.is_nan()
+        };
+        if first {
+            S::one()
+        } else if second {
+            S::zero()
+        } else {
+            S::lit(0.5)
+        }
+    })
 }
 
 /// The largest entry of each row (NaN if the row has one), in pooled
@@ -375,10 +478,31 @@ pub(crate) fn cross_entropy<S: Scalar>(p: &mut Pool<S>, z: &DMatrix<S>, target: 
 }
 
 /// The value of `op` from the values of its operands.
-pub(crate) fn eval<S: Scalar>(p: &mut Pool<S>, op: &Op<S>, nodes: &[Node<S>]) -> DMatrix<S> {
+pub(crate) fn eval<S: Scalar>(
+    p: &mut Pool<S>,
+    op: &Op<S>,
+    nodes: &[Node<S>],
+    ext: &Ext<S>,
+) -> DMatrix<S> {
     let v = |i: usize| &nodes[i].value;
     match *op {
-        Op::Leaf => DMatrix::zeros(0, 0),
+        // Inputs, and user operations, are recorded with their value.
+        Op::Leaf | Op::Custom(..) | Op::CustomGrad(..) => DMatrix::zeros(0, 0),
+        Op::LogSumExp(a) => log_sum_exp(p, v(a)),
+        Op::Block(a, r0, c0, nr, nc) => block(p, v(a), (r0, c0), (nr, nc)),
+        Op::Pad(g, r0, c0, r, c) => pad(p, v(g), (r0, c0), (r, c)),
+        Op::Concat(a, b, rows) => concat(p, v(a), v(b), rows),
+        Op::Reshape(a, r, c) => p.fill(r, c, v(a).iter().copied()),
+        Op::Gather(a, id, rows) => gather(p, v(a), &ext.indices[id], rows),
+        Op::Scatter(g, id, rows, n) => scatter(p, v(g), &ext.indices[id], rows, n),
+        Op::Elem(a, id, k) => {
+            let f = &ext.elem[id];
+            p.fill(
+                v(a).nrows(),
+                v(a).ncols(),
+                v(a).iter().map(|&x| f.eval(x, k)),
+            )
+        }
         Op::MatMul(a, b) => matmul(p, v(a), v(b)),
         Op::Transpose(a) => transpose(p, v(a)),
         Op::Add(a, b) => zip(p, v(a), v(b), |x, y| x + y),
@@ -387,8 +511,15 @@ pub(crate) fn eval<S: Scalar>(p: &mut Pool<S>, op: &Op<S>, nodes: &[Node<S>]) ->
         Op::Div(a, b) => zip(p, v(a), v(b), |x, y| x / y),
         Op::AddRow(a, r) => add_row(p, v(a), v(r)),
         Op::Scale(a, k) => scale(p, v(a), k),
-        Op::Map(a, f) => map_fun(p, v(a), f),
-        Op::DerivMul(g, x, f, k) => deriv_mul(p, v(g), v(x), f, k),
+        Op::Map(a, f, k) => map_fun(p, v(a), f, k),
+        Op::MulZ(g, d) => mul_z(p, v(g), v(d)),
+        Op::Affine(a, k, c) => p.fill(v(a).nrows(), v(a).ncols(), v(a).iter().map(|&x| x * k + c)),
+        Op::MaxMin(a, b, is_max) => zip(
+            p,
+            v(a),
+            v(b),
+            |x, y| if is_max { x.max(y) } else { x.min(y) },
+        ),
         Op::Softmax(a) => softmax(p, v(a)),
         Op::LogSoftmax(a) => log_softmax(p, v(a)),
         Op::Sum(a) => scalar(p, sum(v(a))),

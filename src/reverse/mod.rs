@@ -31,39 +31,37 @@
 //!   is differentiated in one more backward pass.
 //! - Each operation's vector-Jacobian product is written once, over a small
 //!   matrix algebra with two implementations: plain matrices (fast) and
-//!   recorded operations (differentiable). Element-wise derivatives come
-//!   from the forward mode's rule table, with its conventions
-//!   (`relu′(0) = 0`); the norm's gradient at 0 is 0. Element-wise
-//!   functions can be differentiated through four nested recorded backward
-//!   passes; a fifth gives NaN.
+//!   recorded operations (differentiable). The element-wise functions are
+//!   the crate's one list ([`Fun`](crate::Fun)): the same functions as
+//!   forward mode, with derivatives from its rule table and its
+//!   conventions (`relu′(0) = 0`); the norm's gradient at 0 is 0. A
+//!   recorded derivative is itself recorded operations, so backward passes
+//!   nest to any order.
 //! - Operations check their operands when they are recorded and return a
 //!   [`ReverseError`] naming the operation and the shapes (or the label, the
 //!   empty batch, the foreign variable); nothing panics on bad input.
 //! - [`Tape::reset`] keeps the tape's storage: recorded matrices' buffers
 //!   are reused by the next recording and backward pass, so a training loop
 //!   on one tape reaches a steady state without growing.
-//! - [`Dense`], [`Mlp`], [`Sgd`] and [`Adam`] build and train small
-//!   networks.
+//! - [`nn`](crate::nn) builds and trains small networks on this tape
+//!   (dense layers, MLPs, optimisers), through its public API only.
 //!
 //! Everything here is available as `dualgrad::reverse::…` with the
 //! `nalgebra` and `alloc` features (both on by default).
 
 mod algebra;
 mod backward;
+mod custom;
 mod error;
 mod kernels;
-mod layers;
-mod mlp;
 mod op;
 mod ops;
-mod optim;
 mod pool;
+mod shaping;
 mod tape;
 mod vjp;
 
+pub use custom::{CustomOp, ElementwiseFn, ELEMENTWISE_ORDER};
 pub use error::{ReverseError, Shape};
-pub use layers::{Activation, Dense, DenseGrad};
-pub use mlp::{Mlp, Targets};
 pub use ops::one_hot;
-pub use optim::{Adam, Optimizer, Sgd};
 pub use tape::{Tape, Var};

@@ -1,75 +1,12 @@
-//! The recorded operations ([`Op`]) and the element-wise functions ([`Fun`])
-//! whose derivatives, up to the fourth, come from the forward-mode rule
-//! table.
+//! The recorded operations ([`Op`]), the recorded nodes ([`Node`]) and the
+//! eager backward pass's matrices ([`Em`]).
 
-use crate::{Dual, HyperDual, Scalar};
+use alloc::rc::Rc;
+use alloc::vec::Vec;
 
-/// An element-wise function. Its derivatives are taken from the crate's one
-/// rule table by evaluating it on [`Dual`] / [`HyperDual`] numbers, so the
-/// reverse mode uses exactly the forward mode's conventions
-/// (`relu′(0) = 0`, stable `tanh′`, `σ′`, …).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Fun {
-    Square,
-    Sqrt,
-    Exp,
-    Ln,
-    Tanh,
-    Sigmoid,
-    Relu,
-    Softplus,
-    Powi(i32),
-    /// `1/x`, and `0` at `x = 0` (the norm's zero-gradient convention).
-    RecipOrZero,
-}
+use nalgebra::DMatrix;
 
-impl Fun {
-    /// The function itself.
-    #[inline]
-    pub(crate) fn apply<T: Scalar>(self, x: T) -> T {
-        match self {
-            Fun::Square => x * x,
-            Fun::Sqrt => x.sqrt(),
-            Fun::Exp => x.exp(),
-            Fun::Ln => x.ln(),
-            Fun::Tanh => x.tanh(),
-            Fun::Sigmoid => x.sigmoid(),
-            Fun::Relu => x.relu(),
-            Fun::Softplus => x.softplus(),
-            Fun::Powi(n) => x.powi(n),
-            Fun::RecipOrZero => {
-                if x == T::zero() {
-                    T::zero()
-                } else {
-                    x.recip()
-                }
-            }
-        }
-    }
-
-    /// The `k`-th derivative at `x` (`k ≤ 4`; NaN beyond).
-    #[inline]
-    pub(crate) fn deriv<T: Scalar>(self, k: u8, x: T) -> T {
-        let (one, zero) = (T::one(), T::zero());
-        match k {
-            0 => self.apply(x),
-            1 => self.apply(Dual::variable(x)).eps,
-            2 => self.apply(HyperDual::new(x, one, one, zero)).e12,
-            3 => {
-                let (d1, d0) = (Dual::constant(one), Dual::constant(zero));
-                self.apply(HyperDual::new(Dual::variable(x), d1, d1, d0))
-                    .e12
-                    .eps
-            }
-            4 => {
-                let c = |v: T| HyperDual::new(v, zero, zero, zero);
-                let x = HyperDual::new(HyperDual::new(x, one, one, zero), c(one), c(one), c(zero));
-                self.apply(x).e12.e12
-            }
-            _ => T::nan(),
-        }
-    }
-}
+use crate::{Fun, Scalar};
 
 /// One recorded operation; operands are node indices on the same tape,
 /// always smaller than the index of the node that holds the result.
@@ -86,11 +23,47 @@ pub(crate) enum Op<S> {
     /// `a + 1·row`: a 1×n row added to every row of an m×n matrix.
     AddRow(usize, usize),
     Scale(usize, S),
-    Map(usize, Fun),
-    /// `g ⊙ f⁽ᵏ⁾(x)`, where a zero in `g` gives zero (even if `f⁽ᵏ⁾` is
-    /// infinite there): the backward pass of [`Op::Map`], itself
-    /// differentiable.
-    DerivMul(usize, usize, Fun, u8),
+    /// `f⁽ᵏ⁾(a)` entry by entry, `k ≤ 1`: a listed function (`k = 0`) or
+    /// its derivative (`k = 1`, recorded by a backward pass), both from the
+    /// rule table.
+    Map(usize, Fun, u8),
+    /// `g ⊙ d`, where a zero in `g` gives zero (even if `d` is infinite
+    /// there): how a recorded backward pass multiplies by a derivative.
+    MulZ(usize, usize),
+    /// `k·a + c`.
+    Affine(usize, S, S),
+    /// The entry-wise maximum (`true`) or minimum (`false`) of two
+    /// matrices; a tie takes the mean of both derivatives.
+    MaxMin(usize, usize, bool),
+    /// A user's element-wise function (entry `id` of [`Ext::elem`]), its
+    /// `k`-th derivative entry by entry.
+    Elem(usize, usize, u8),
+    /// A user's matrix operation (entry `id` of [`Ext::custom`]) of one or
+    /// two operands; its value is computed when it is recorded.
+    Custom(usize, Option<usize>, usize),
+    /// Row-wise `ln Σ exp` (m×n → m×1), stable.
+    LogSumExp(usize),
+    /// The `rows×cols` block of `a` at `(row, col)`: `Block(a, row, col,
+    /// rows, cols)`.
+    Block(usize, usize, usize, usize, usize),
+    /// `g` placed at `(row, col)` in a `rows×cols` zero matrix (the
+    /// adjoint of [`Op::Block`]): `Pad(g, row, col, rows, cols)`.
+    Pad(usize, usize, usize, usize, usize),
+    /// `[a; b]` (`true`: rows concatenated) or `[a, b]` (`false`).
+    Concat(usize, usize, bool),
+    /// The entries of `a` (column-major) as an `r×c` matrix.
+    Reshape(usize, usize, usize),
+    /// The rows (`true`) or columns (`false`) of `a` listed in
+    /// [`Ext::indices`]`[id]`: `Gather(a, id, rows)`.
+    Gather(usize, usize, bool),
+    /// The adjoint of [`Op::Gather`]: `g`'s rows (or columns) added into
+    /// an `n`-row (`n`-column) zero matrix at the listed indices:
+    /// `Scatter(g, id, rows, n)`.
+    Scatter(usize, usize, bool, usize),
+    /// An adjoint of an operand of the custom operation at node `node`
+    /// (with cotangent `g`: `CustomGrad(g, node)`), recorded as a value (the operation has no recorded
+    /// vector-Jacobian product): differentiating it again gives NaN.
+    CustomGrad(usize, usize),
     Softmax(usize),
     LogSoftmax(usize),
     Sum(usize),
@@ -110,18 +83,30 @@ impl<S> Op<S> {
         use Op::*;
         match *self {
             Leaf => [None, None],
+            Custom(a, b, _) => [Some(a), b],
             MatMul(a, b)
             | Add(a, b)
             | Sub(a, b)
             | Mul(a, b)
             | Div(a, b)
             | AddRow(a, b)
-            | DerivMul(a, b, _, _)
+            | MulZ(a, b)
+            | MaxMin(a, b, _)
+            | CustomGrad(a, b)
+            | Concat(a, b, _)
             | Mse(a, b)
             | CrossEntropy(a, b) => [Some(a), Some(b)],
             Transpose(a)
             | Scale(a, _)
-            | Map(a, _)
+            | Map(a, _, _)
+            | Elem(a, _, _)
+            | LogSumExp(a)
+            | Block(a, ..)
+            | Pad(a, ..)
+            | Reshape(a, _, _)
+            | Gather(a, _, _)
+            | Scatter(a, _, _, _)
+            | Affine(a, _, _)
             | Softmax(a)
             | LogSoftmax(a)
             | Sum(a)
@@ -131,5 +116,60 @@ impl<S> Op<S> {
             | Broadcast(a, _, _)
             | Norm(a) => [Some(a), None],
         }
+    }
+}
+
+/// One recorded value and the operation that produced it.
+#[derive(Clone, Debug)]
+pub(crate) struct Node<S> {
+    pub(crate) value: DMatrix<S>,
+    pub(crate) op: Op<S>,
+}
+
+/// A matrix of the eager backward pass: a recorded value (borrowed, not
+/// copied) or a freshly computed one.
+#[derive(Clone, Debug)]
+pub(crate) enum Em<S: Scalar> {
+    Node(usize),
+    Own(DMatrix<S>),
+}
+
+/// A user's element-wise function, on the tape's number type: its `k`-th
+/// derivative at `x` (NaN beyond the supported order).
+pub(crate) trait ElemDyn<S> {
+    fn eval(&self, x: S, k: u8) -> S;
+}
+
+/// A user's matrix operation: its name and plain vector-Jacobian product
+/// (one adjoint per operand).
+pub(crate) trait CustomDyn<S> {
+    fn name(&self) -> &'static str;
+    fn vjp(&self, inputs: &[&DMatrix<S>], output: &DMatrix<S>, g: &DMatrix<S>) -> Vec<DMatrix<S>>;
+}
+
+/// The user's functions and operations recorded on a tape.
+pub(crate) struct Ext<S> {
+    pub(crate) elem: Vec<Rc<dyn ElemDyn<S>>>,
+    pub(crate) custom: Vec<Rc<dyn CustomDyn<S>>>,
+    /// Index lists of [`Op::Gather`] and [`Op::Scatter`].
+    pub(crate) indices: Vec<Rc<[usize]>>,
+}
+
+impl<S> Default for Ext<S> {
+    fn default() -> Self {
+        Ext {
+            elem: Vec::new(),
+            custom: Vec::new(),
+            indices: Vec::new(),
+        }
+    }
+}
+
+impl<S> core::fmt::Debug for Ext<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Ext")
+            .field("elem", &self.elem.len())
+            .field("custom", &self.custom.len())
+            .finish()
     }
 }

@@ -5,9 +5,9 @@
 use nalgebra::DMatrix;
 
 use super::error::{ReverseError, Shape};
-use super::op::{Fun, Op};
+use super::op::Op;
 use super::tape::{Tape, Var};
-use crate::Scalar;
+use crate::{Fun, Scalar};
 
 type R = Result<Var, ReverseError>;
 
@@ -53,7 +53,7 @@ impl<S: Scalar> Tape<S> {
     }
 
     fn map(&self, name: &'static str, a: Var, f: Fun) -> R {
-        self.unary(name, a, |i| Op::Map(i, f))
+        self.unary(name, a, |i| Op::Map(i, f, 0))
     }
 
     /// The two operands' indices and shapes.
@@ -209,127 +209,6 @@ impl<S: Scalar> Tape<S> {
     /// ```
     pub fn neg(&self, a: Var) -> R {
         self.unary("neg", a, |i| Op::Scale(i, -S::one()))
-    }
-
-    /// Element-wise integer power `aⁿ`.
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![2.0, 3.0]);
-    /// assert_eq!(t.value(t.powi(a, 3)?)?, dmatrix![8.0, 27.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn powi(&self, a: Var, n: i32) -> R {
-        self.map("powi", a, Fun::Powi(n))
-    }
-
-    /// Element-wise square `a ⊙ a`.
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![2.0, -3.0]);
-    /// assert_eq!(t.value(t.square(a)?)?, dmatrix![4.0, 9.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn square(&self, a: Var) -> R {
-        self.map("square", a, Fun::Square)
-    }
-
-    /// Element-wise square root (NaN below 0; its derivative at 0 is +∞,
-    /// as in the forward mode, and a zero adjoint stays zero).
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![4.0, 9.0]);
-    /// assert_eq!(t.value(t.sqrt(a)?)?, dmatrix![2.0, 3.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn sqrt(&self, a: Var) -> R {
-        self.map("sqrt", a, Fun::Sqrt)
-    }
-
-    /// Element-wise `eˣ`.
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![0.0]);
-    /// assert_eq!(t.value(t.exp(a)?)?, dmatrix![1.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn exp(&self, a: Var) -> R {
-        self.map("exp", a, Fun::Exp)
-    }
-
-    /// Element-wise natural logarithm (NaN below 0).
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![1.0]);
-    /// assert_eq!(t.value(t.ln(a)?)?, dmatrix![0.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn ln(&self, a: Var) -> R {
-        self.map("ln", a, Fun::Ln)
-    }
-
-    /// Element-wise `tanh`.
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![0.0]);
-    /// assert_eq!(t.value(t.tanh(a)?)?, dmatrix![0.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn tanh(&self, a: Var) -> R {
-        self.map("tanh", a, Fun::Tanh)
-    }
-
-    /// Element-wise logistic function `1/(1 + e⁻ˣ)` (no overflow).
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![0.0]);
-    /// assert_eq!(t.value(t.sigmoid(a)?)?, dmatrix![0.5]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn sigmoid(&self, a: Var) -> R {
-        self.map("sigmoid", a, Fun::Sigmoid)
-    }
-
-    /// Element-wise `max(x, 0)`, with derivative 0 at 0 (as in the forward
-    /// mode's [`Scalar::relu`]).
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![-1.0, 0.0, 2.0]);
-    /// let r = t.relu(a)?;
-    /// assert_eq!(t.value(r)?, dmatrix![0.0, 0.0, 2.0]);
-    /// assert_eq!(t.gradient(r, &[a])?[0], dmatrix![0.0, 0.0, 1.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn relu(&self, a: Var) -> R {
-        self.map("relu", a, Fun::Relu)
-    }
-
-    /// Element-wise `ln(1 + eˣ)` (no overflow).
-    ///
-    /// ```
-    /// use nalgebra::dmatrix;
-    /// let t = dualgrad::reverse::Tape::new();
-    /// let a = t.var(dmatrix![1000.0]);
-    /// assert_eq!(t.value(t.softplus(a)?)?, dmatrix![1000.0]);
-    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
-    /// ```
-    pub fn softplus(&self, a: Var) -> R {
-        self.map("softplus", a, Fun::Softplus)
     }
 
     /// Row-wise softmax (each row's maximum is subtracted first, so large
@@ -530,4 +409,98 @@ impl<S: Scalar> Tape<S> {
     pub fn one_hot(&self, labels: &[usize], classes: usize) -> R {
         Ok(self.var(one_hot(labels, classes)?))
     }
+
+    /// Any listed element-wise function ([`Fun`]) applied to every entry:
+    /// the same as the named methods (`t.map_fun(x, Fun::Sin)` is
+    /// `t.sin(x)`).
+    ///
+    /// ```
+    /// use dualgrad::Fun;
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![0.0, 1.0]);
+    /// let y = t.map_fun(x, Fun::Exp)?;
+    /// assert_eq!(t.value(y)?, dmatrix![1.0, 1.0_f64.exp()]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn map_fun(&self, a: Var, f: Fun) -> R {
+        self.map(f.name(), a, f)
+    }
+
+    /// The entry-wise maximum of two matrices (same shapes); at a tie each
+    /// operand gets half the adjoint, as in forward mode's `max`.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let (a, b) = (t.var(dmatrix![1.0, 5.0, 2.0]), t.var(dmatrix![3.0, 4.0, 2.0]));
+    /// let m = t.max(a, b)?;
+    /// assert_eq!(t.value(m)?, dmatrix![3.0, 5.0, 2.0]);
+    /// assert_eq!(t.gradient(m, &[a])?[0], dmatrix![0.0, 1.0, 0.5]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn max(&self, a: Var, b: Var) -> R {
+        self.elementwise("max", a, b, |i, j| Op::MaxMin(i, j, true))
+    }
+
+    /// The entry-wise minimum of two matrices (same shapes); at a tie each
+    /// operand gets half the adjoint.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let (a, b) = (t.var(dmatrix![1.0, 5.0]), t.var(dmatrix![3.0, 4.0]));
+    /// assert_eq!(t.value(t.min(a, b)?)?, dmatrix![1.0, 4.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn min(&self, a: Var, b: Var) -> R {
+        self.elementwise("min", a, b, |i, j| Op::MaxMin(i, j, false))
+    }
+
+    /// `k·a + c` for constants `k` and `c`.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let a = t.var(dmatrix![1.0, 2.0]);
+    /// assert_eq!(t.value(t.affine(a, 2.0, 1.0)?)?, dmatrix![3.0, 5.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn affine(&self, a: Var, k: S, c: S) -> R {
+        self.unary("affine", a, |i| Op::Affine(i, k, c))
+    }
 }
+
+/// The tape's element-wise methods, one per entry of the list of
+/// functions.
+macro_rules! tape_methods {
+    ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        impl<S: Scalar> Tape<S> {
+            $(
+                #[doc = concat!(
+                    "Element-wise `", stringify!($m), "` ([`Fun::", stringify!($v), "`]), with ",
+                    "the forward mode's values and derivatives (its rule, its conventions ",
+                    "at kinks and edges); its recorded derivatives can be differentiated ",
+                    "again, to any order.\n\n",
+                    "```\n",
+                    "use dualgrad::Fun;\n",
+                    "use nalgebra::dmatrix;\n",
+                    "let t = dualgrad::reverse::Tape::<f64>::new();\n",
+                    "let x = t.var(dmatrix![0.25, 2.0]);\n",
+                    "let y = t.", stringify!($m), "(x", $(", ", stringify!($ex),)? ")?;\n",
+                    "let f = Fun::", stringify!($v), $("(", stringify!($ex), ")",)? ";\n",
+                    "assert_eq!(t.value(y)?[1].to_bits(), f.apply(2.0_f64).to_bits());\n",
+                    "let g = t.gradient(y, &[x])?;\n",
+                    "assert_eq!(g[0][1].to_bits(), f.derivative(2.0_f64).to_bits());\n",
+                    "# Ok::<(), dualgrad::reverse::ReverseError>(())\n",
+                    "```"
+                )]
+                pub fn $m(&self, a: Var $(, $p: $pt)?) -> R {
+                    self.map(stringify!($m), a, Fun::$v$(($p))?)
+                }
+            )*
+        }
+    };
+}
+crate::forward::functions::unary_functions!(tape_methods);

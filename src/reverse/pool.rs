@@ -114,7 +114,8 @@ impl<S: Scalar> Pool<S> {
 
 #[cfg(test)]
 mod tests {
-    use crate::reverse::{Activation::*, Mlp, Tape, Targets};
+    use crate::nn::{Activation::*, Mlp, Targets};
+    use crate::reverse::Tape;
     use nalgebra::DMatrix;
 
     /// Training on one tape reaches a steady state: the spare storage stops

@@ -1,15 +1,15 @@
 //! [`Tape`]: the recording, and [`Var`]: a handle to one recorded matrix.
 
+use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use nalgebra::DMatrix;
 
-use super::algebra::Em;
 use super::error::{ReverseError, Shape};
 use super::kernels;
-use super::op::Op;
+use super::op::{Em, Ext, Node, Op};
 use super::pool::Pool;
 use super::vjp::Marks;
 use crate::Scalar;
@@ -42,13 +42,6 @@ pub struct Var {
     pub(crate) index: usize,
 }
 
-/// One recorded value and the operation that produced it.
-#[derive(Clone, Debug)]
-pub(crate) struct Node<S> {
-    pub(crate) value: DMatrix<S>,
-    pub(crate) op: Op<S>,
-}
-
 /// A recording of matrix operations, for reverse-mode derivatives
 /// ([`gradient`](Tape::gradient), [`vjp`](Tape::vjp)) and for derivatives
 /// of derivatives ([`gradient_var`](Tape::gradient_var)).
@@ -71,13 +64,36 @@ pub(crate) struct Node<S> {
 /// assert_eq!(dx, dmatrix![4.0, 6.0]);
 /// # Ok::<(), dualgrad::reverse::ReverseError>(())
 /// ```
-#[derive(Debug)]
 pub struct Tape<S: Scalar> {
     id: usize,
     pub(crate) nodes: RefCell<Vec<Node<S>>>,
     pub(crate) pool: RefCell<Pool<S>>,
     /// The eager backward pass's bookkeeping, reused between passes.
     pub(crate) marks: RefCell<Marks<Em<S>>>,
+    /// The user's element-wise functions and matrix operations.
+    pub(crate) ext: RefCell<Ext<S>>,
+    /// Each user operation's recorded vector-Jacobian product, if any.
+    pub(crate) custom_rec: RefCell<Vec<RecVjp<S>>>,
+    /// Off inside [`no_grad`](Tape::no_grad): operations are computed but
+    /// recorded as constants.
+    pub(crate) recording: Cell<bool>,
+}
+
+/// A user operation's vector-Jacobian product in recorded operations:
+/// `(tape, operands, output, cotangent)` to one adjoint per operand, or
+/// `None` if the operation has none.
+pub(crate) type RecVjp<S> =
+    Rc<dyn Fn(&Tape<S>, &[Var], Var, Var) -> Option<Result<Vec<Var>, ReverseError>>>;
+
+impl<S: Scalar> core::fmt::Debug for Tape<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tape")
+            .field("id", &self.id)
+            .field("nodes", &self.nodes)
+            .field("ext", &self.ext)
+            .field("recording", &self.recording)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: Scalar> Default for Tape<S> {
@@ -99,6 +115,9 @@ impl<S: Scalar> Tape<S> {
             nodes: RefCell::new(Vec::new()),
             pool: RefCell::new(Pool::default()),
             marks: RefCell::new(Marks::default()),
+            ext: RefCell::new(Ext::default()),
+            custom_rec: RefCell::new(Vec::new()),
+            recording: Cell::new(true),
         }
     }
 
@@ -125,6 +144,8 @@ impl<S: Scalar> Tape<S> {
         for n in self.nodes.get_mut().drain(..) {
             pool.give(n.value);
         }
+        *self.ext.get_mut() = Ext::default();
+        self.custom_rec.get_mut().clear();
     }
 
     /// Hands a matrix that is no longer needed (a gradient already applied
@@ -133,7 +154,8 @@ impl<S: Scalar> Tape<S> {
     /// nothing in its steady state.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp, Optimizer, Sgd, Tape, Targets};
+    /// use dualgrad::nn::{Activation::*, Mlp, Optimizer, Sgd, Targets};
+    /// use dualgrad::reverse::Tape;
     /// use nalgebra::dmatrix;
     /// let mut mlp = Mlp::<f64>::new(&[1, 4, 1], &[Tanh, Identity], 0)?;
     /// let (x, y) = (dmatrix![0.0; 1.0], dmatrix![1.0; 0.0]);
@@ -313,21 +335,38 @@ impl<S: Scalar> Tape<S> {
     /// Records `op` (operands already checked) and computes its value.
     pub(crate) fn push(&self, op: Op<S>) -> usize {
         let mut nodes = self.nodes.borrow_mut();
-        let value = kernels::eval(&mut self.pool.borrow_mut(), &op, &nodes);
+        let value = kernels::eval(&mut self.pool.borrow_mut(), &op, &nodes, &self.ext.borrow());
+        let op = if self.recording.get() { op } else { Op::Leaf };
         nodes.push(Node { value, op });
         nodes.len() - 1
     }
 
-    /// Moves a recorded value out of the tape (leaving an empty matrix):
-    /// how [`Mlp::loss_and_gradients`](super::Mlp::loss_and_gradients)
-    /// takes back the parameters it lent.
-    pub(crate) fn take_value(&self, v: Var) -> DMatrix<S> {
+    /// Moves a recorded value out of the tape, leaving an empty 0×0
+    /// matrix in its place (no copy): how a caller takes back a matrix it
+    /// lent with [`var`](Tape::var), as
+    /// [`Mlp::loss_and_gradients`](crate::nn::Mlp::loss_and_gradients) does
+    /// with the network's parameters. Ask for gradients before taking
+    /// values that their backward pass reads.
+    ///
+    /// ```
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let w = t.var(nalgebra::dmatrix![1.0, 2.0]);
+    /// assert_eq!(t.take_value(w)?, nalgebra::dmatrix![1.0, 2.0]);
+    /// assert_eq!(t.shape(w)?, (0, 0));
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn take_value(&self, v: Var) -> Result<DMatrix<S>, ReverseError> {
+        let i = self.check("take_value", v)?;
         let mut nodes = self.nodes.borrow_mut();
-        core::mem::replace(&mut nodes[v.index].value, DMatrix::zeros(0, 0))
+        Ok(core::mem::replace(
+            &mut nodes[i].value,
+            DMatrix::zeros(0, 0),
+        ))
     }
 
     /// Records a node with a given value.
     pub(crate) fn push_value(&self, value: DMatrix<S>, op: Op<S>) -> Var {
+        let op = if self.recording.get() { op } else { Op::Leaf };
         let mut nodes = self.nodes.borrow_mut();
         nodes.push(Node { value, op });
         self.handle(nodes.len() - 1)

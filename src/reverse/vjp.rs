@@ -6,8 +6,8 @@
 use alloc::vec::Vec;
 
 use super::error::Shape;
-use super::op::{Fun, Op};
-use crate::Scalar;
+use super::op::Op;
+use crate::{Fun, Scalar};
 
 /// The operations a backward pass needs, on matrices of type `M`.
 pub(crate) trait Alg<S: Scalar> {
@@ -26,7 +26,51 @@ pub(crate) trait Alg<S: Scalar> {
     fn mul(&mut self, a: &Self::M, b: &Self::M) -> Self::M;
     fn div(&mut self, a: &Self::M, b: &Self::M) -> Self::M;
     fn scale(&mut self, a: &Self::M, k: S) -> Self::M;
-    fn deriv_mul(&mut self, g: &Self::M, x: &Self::M, f: Fun, k: u8) -> Self::M;
+    /// `f⁽ᵏ⁾(x)` entry by entry (`k ≤ 1`).
+    fn map(&mut self, x: &Self::M, f: Fun, k: u8) -> Self::M;
+    /// `g ⊙ d`, zero where `g` is zero.
+    fn mul_z(&mut self, g: &Self::M, d: &Self::M) -> Self::M;
+    /// `k·a + c`.
+    fn affine(&mut self, a: &Self::M, k: f64, c: f64) -> Self::M;
+    /// A constant shaped like `a`, every entry `c`.
+    fn fill(&mut self, a: &Self::M, c: f64) -> Self::M;
+    /// The weight of node `a` in `max(a, b)` or `min(a, b)` (a constant).
+    fn max_min_weight(&mut self, a: usize, b: usize, is_max: bool) -> Self::M;
+    /// `g ⊙ f⁽ᵏ⁺¹⁾(x)` for the user's element-wise function `id` at node
+    /// `x`, zero where `g` is zero.
+    fn elem_deriv_mul(&mut self, g: &Self::M, x: usize, id: usize, k: u8) -> Self::M;
+    /// The adjoints of the operands of the user operation at node `i`
+    /// (one per operand), given the adjoint `g` of its result.
+    fn custom_vjp(&mut self, i: usize, g: &Self::M) -> Vec<Self::M>;
+    /// The `nr×nc` block of `a` at `(r0, c0)`.
+    fn block(&mut self, a: &Self::M, at: (usize, usize), size: (usize, usize)) -> Self::M;
+    /// `g` at `(r0, c0)` in an `r×c` zero matrix.
+    fn pad(&mut self, g: &Self::M, at: (usize, usize), size: (usize, usize)) -> Self::M;
+    /// The entries of `a` as an `r×c` matrix.
+    fn reshape(&mut self, a: &Self::M, r: usize, c: usize) -> Self::M;
+    /// The rows (columns) of `a` at index list `id`.
+    fn gather(&mut self, a: &Self::M, id: usize, rows: bool) -> Self::M;
+    /// `g`'s rows (columns) added into `n` rows (columns) at index list `id`.
+    fn scatter(&mut self, g: &Self::M, id: usize, rows: bool, n: usize) -> Self::M;
+    /// `k·a` for an `f64` constant (the element-wise list's `f″` formulas).
+    fn times(&mut self, a: &Self::M, k: f64) -> Self::M {
+        self.scale(a, lit(k))
+    }
+    /// `g ⊙ f⁽ᵏ⁺¹⁾(x)` (`k ≤ 1`), zero where `g` is zero: the
+    /// vector-Jacobian product of [`Op::Map`]. Recorded, `f′` is the
+    /// listed function's derivative node and `f″` its entry's formula in
+    /// recorded operations, so that the result is differentiable again, to
+    /// any order; an eager algebra computes it at once from the rule table.
+    fn deriv_mul(&mut self, g: &Self::M, x: &Self::M, f: Fun, k: u8) -> Self::M {
+        let d = if k == 0 {
+            self.map(x, f, 1)
+        } else {
+            second_derivative(self, x, f)
+        };
+        let y = self.mul_z(g, &d);
+        self.recycle(d);
+        y
+    }
     fn softmax(&mut self, a: &Self::M) -> Self::M;
     fn row_sums(&mut self, a: &Self::M) -> Self::M;
     fn col_sums(&mut self, a: &Self::M) -> Self::M;
@@ -58,6 +102,30 @@ pub(crate) trait Alg<S: Scalar> {
 fn lit<S: Scalar>(x: f64) -> S {
     S::lit(x)
 }
+
+/// `f″(x)` written in the algebra's operations, from each entry's formula
+/// in the list of functions.
+macro_rules! second_derivative_fn {
+    ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        /// `f″(x)` in recorded (or eager) operations.
+        #[allow(unused_variables)]
+        pub(crate) fn second_derivative<S: Scalar, A: Alg<S> + ?Sized>(
+            alg: &mut A,
+            x: &A::M,
+            f: Fun,
+        ) -> A::M {
+            match f {
+                $(Fun::$v$(($p))? => {
+                    let $a = &mut *alg;
+                    let $x = x;
+                    $d2
+                })*
+            }
+        }
+    };
+}
+crate::forward::functions::unary_functions!(second_derivative_fn);
 
 /// Propagates the adjoint `g` of node `i` to its operands that `need` one.
 pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
@@ -151,20 +219,105 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             let d = alg.scale(g, k);
             give(alg, a, d);
         }
-        Op::Map(a, f) => {
-            let d = alg.deriv_mul(g, &alg.node(a), f, 1);
+        Op::Map(a, f, k) => {
+            let d = alg.deriv_mul(g, &alg.node(a), f, k);
             give(alg, a, d);
         }
-        Op::DerivMul(h, x, f, k) => {
-            if need[h] {
-                let d = alg.deriv_mul(g, &alg.node(x), f, k);
-                give(alg, h, d);
+        Op::LogSumExp(a) => {
+            // broadcast(g) ⊙ softmax(a)
+            let (r, c) = alg.shape(a);
+            let gb = alg.broadcast(g, r, c);
+            let p = alg.softmax(&alg.node(a));
+            let d = alg.mul(&gb, &p);
+            alg.recycle(gb);
+            alg.recycle(p);
+            give(alg, a, d);
+        }
+        Op::Block(a, r0, c0, _, _) => {
+            let d = alg.pad(g, (r0, c0), alg.shape(a));
+            give(alg, a, d);
+        }
+        Op::Pad(h, r0, c0, _, _) => {
+            let d = alg.block(g, (r0, c0), alg.shape(h));
+            give(alg, h, d);
+        }
+        Op::Concat(a, b, rows) => {
+            let (sa, sb) = (alg.shape(a), alg.shape(b));
+            if need[a] {
+                let d = alg.block(g, (0, 0), sa);
+                give(alg, a, d);
             }
-            if need[x] {
-                let gh = alg.mul(g, &alg.node(h));
-                let d = alg.deriv_mul(&gh, &alg.node(x), f, k + 1);
-                alg.recycle(gh);
-                give(alg, x, d);
+            if need[b] {
+                let at = if rows { (sa.0, 0) } else { (0, sa.1) };
+                let d = alg.block(g, at, sb);
+                give(alg, b, d);
+            }
+        }
+        Op::Reshape(a, _, _) => {
+            let (r, c) = alg.shape(a);
+            let d = alg.reshape(g, r, c);
+            give(alg, a, d);
+        }
+        Op::Gather(a, id, rows) => {
+            let (r, c) = alg.shape(a);
+            let d = alg.scatter(g, id, rows, if rows { r } else { c });
+            give(alg, a, d);
+        }
+        Op::Scatter(h, id, rows, _) => {
+            let d = alg.gather(g, id, rows);
+            give(alg, h, d);
+        }
+        Op::Elem(a, id, k) => {
+            let d = alg.elem_deriv_mul(g, a, id, k);
+            give(alg, a, d);
+        }
+        Op::Custom(a, b, _) => {
+            let mut ds = alg.custom_vjp(i, g).into_iter();
+            for p in [Some(a), b].into_iter().flatten() {
+                if let Some(d) = ds.next() {
+                    if need[p] {
+                        give(alg, p, d);
+                    } else {
+                        alg.recycle(d);
+                    }
+                }
+            }
+        }
+        Op::CustomGrad(h, node) => {
+            // Not differentiable again: NaN, never a silent zero.
+            for p in [h, node] {
+                if need[p] {
+                    let d = alg.fill(&alg.node(p), f64::NAN);
+                    give(alg, p, d);
+                }
+            }
+        }
+        Op::MulZ(h, d) => {
+            if need[h] {
+                let v = alg.mul_z(g, &alg.node(d));
+                give(alg, h, v);
+            }
+            if need[d] {
+                let v = alg.mul_z(g, &alg.node(h));
+                give(alg, d, v);
+            }
+        }
+        Op::Affine(a, k, _) => {
+            let d = alg.scale(g, k);
+            give(alg, a, d);
+        }
+        Op::MaxMin(a, b, is_max) => {
+            let w = alg.max_min_weight(a, b, is_max);
+            let da = alg.mul(g, &w);
+            alg.recycle(w);
+            if need[b] {
+                let db = alg.sub(g, &da);
+                give(alg, b, db);
+            }
+            if need[a] {
+                give(alg, a, da);
+            } else {
+                alg.recycle(da);
             }
         }
         Op::Softmax(a) => {
@@ -214,7 +367,9 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
         Op::Norm(a) => {
             // a · g/‖a‖, and 0 where ‖a‖ = 0
             let (r, c) = alg.shape(a);
-            let q = alg.deriv_mul(g, &alg.node(i), Fun::RecipOrZero, 0);
+            let inv = alg.map(&alg.node(i), Fun::RecipOrZero, 0);
+            let q = alg.mul_z(g, &inv);
+            alg.recycle(inv);
             let qb = alg.broadcast(&q, r, c);
             let d = alg.mul(&alg.node(a), &qb);
             alg.recycle(q);

@@ -3,49 +3,73 @@
 
 use nalgebra::DMatrix;
 
-use super::error::ReverseError;
-use super::kernels;
-use super::op::Fun;
-use super::pool::Pool;
-use super::tape::{Tape, Var};
-use crate::{Scalar, SplitMix64};
+use crate::reverse::{ReverseError, Tape, Var};
+use crate::{Fun, Scalar, SplitMix64};
 
-/// An element-wise activation function of a [`Dense`] layer.
-///
-/// ```
-/// use dualgrad::reverse::Activation;
-/// assert_eq!(Activation::Relu.apply(-2.0_f64), 0.0);
-/// assert_eq!(Activation::Identity.apply(-2.0_f64), -2.0);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Activation {
-    /// No activation: `x`.
-    Identity,
-    /// `max(x, 0)`, with derivative 0 at 0.
-    Relu,
-    /// `tanh x`.
-    Tanh,
-    /// The logistic function.
-    Sigmoid,
-    /// `ln(1 + eˣ)`.
-    Softplus,
+/// Generates [`Activation`] from the crate's list of element-wise
+/// functions: every listed function is an activation, plus `Identity`.
+macro_rules! activation_enum {
+    ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        /// An element-wise activation function of a [`Dense`] layer: no
+        /// activation, or any function of the crate's list ([`Fun`]) — the
+        /// same functions, values and derivatives as forward mode and the
+        /// tape.
+        ///
+        /// ```
+        /// use dualgrad::nn::Activation;
+        /// assert_eq!(Activation::Relu.apply(-2.0_f64), 0.0);
+        /// assert_eq!(Activation::Identity.apply(-2.0_f64), -2.0);
+        /// assert_eq!(Activation::LeakyRelu(0.1).apply(-2.0_f64), -0.2);
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum Activation {
+            /// No activation: `x`.
+            Identity,
+            $(
+                #[doc = concat!("`", stringify!($m), "` (see [`Fun::", stringify!($v), "`]).")]
+                $v$(($pt))?,
+            )*
+        }
+
+        impl Activation {
+            /// The listed function, or `None` for `Identity`.
+            ///
+            /// ```
+            /// use dualgrad::{nn::Activation, Fun};
+            /// assert_eq!(Activation::Tanh.fun(), Some(Fun::Tanh));
+            /// assert_eq!(Activation::Identity.fun(), None);
+            /// ```
+            pub fn fun(self) -> Option<Fun> {
+                match self {
+                    Activation::Identity => None,
+                    $(Activation::$v$(($p))? => Some(Fun::$v$(($p))?),)*
+                }
+            }
+        }
+
+        impl From<Fun> for Activation {
+            /// The activation of a listed function.
+            ///
+            /// ```
+            /// use dualgrad::{nn::Activation, Fun};
+            /// assert_eq!(Activation::from(Fun::Gelu), Activation::Gelu);
+            /// ```
+            fn from(f: Fun) -> Self {
+                match f {
+                    $(Fun::$v$(($p))? => Activation::$v$(($p))?,)*
+                }
+            }
+        }
+    };
 }
+crate::forward::functions::unary_functions!(activation_enum);
 
 impl Activation {
-    fn fun(self) -> Option<Fun> {
-        match self {
-            Activation::Identity => None,
-            Activation::Relu => Some(Fun::Relu),
-            Activation::Tanh => Some(Fun::Tanh),
-            Activation::Sigmoid => Some(Fun::Sigmoid),
-            Activation::Softplus => Some(Fun::Softplus),
-        }
-    }
-
     /// The activation of one number.
     ///
     /// ```
-    /// use dualgrad::reverse::Activation;
+    /// use dualgrad::nn::Activation;
     /// assert_eq!(Activation::Sigmoid.apply(0.0_f32), 0.5);
     /// ```
     pub fn apply<S: Scalar>(self, x: S) -> S {
@@ -55,7 +79,8 @@ impl Activation {
     /// Records the activation of every entry of `x` on the tape.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation, Tape};
+    /// use dualgrad::nn::Activation;
+    /// use dualgrad::reverse::Tape;
     /// use nalgebra::dmatrix;
     /// let t = Tape::new();
     /// let x = t.var(dmatrix![-1.0, 2.0]);
@@ -64,21 +89,20 @@ impl Activation {
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn record<S: Scalar>(self, t: &Tape<S>, x: Var) -> Result<Var, ReverseError> {
-        match self {
-            Activation::Identity => t.check("activation", x).map(|_| x),
-            Activation::Relu => t.relu(x),
-            Activation::Tanh => t.tanh(x),
-            Activation::Sigmoid => t.sigmoid(x),
-            Activation::Softplus => t.softplus(x),
+        match self.fun() {
+            None => t.shape(x).map(|_| x),
+            Some(f) => t.map_fun(x, f),
         }
     }
 
     /// The initial weights' scale: He for ReLU-like, Glorot otherwise.
     fn init_limit(self, inputs: usize, outputs: usize) -> f64 {
         match self {
-            Activation::Relu | Activation::Softplus => {
-                num_traits::Float::sqrt(6.0 / inputs.max(1) as f64)
-            }
+            Activation::Relu
+            | Activation::Softplus
+            | Activation::LeakyRelu(_)
+            | Activation::Elu(_)
+            | Activation::Gelu => num_traits::Float::sqrt(6.0 / inputs.max(1) as f64),
             _ => num_traits::Float::sqrt(6.0 / (inputs + outputs).max(1) as f64),
         }
     }
@@ -88,7 +112,7 @@ impl Activation {
 /// whose rows are examples: `W` is inputs×outputs, `b` is 1×outputs.
 ///
 /// ```
-/// use dualgrad::reverse::{Activation, Dense};
+/// use dualgrad::nn::{Activation, Dense};
 /// use nalgebra::dmatrix;
 /// let layer = Dense::new(dmatrix![1.0, -1.0; 2.0, 0.5], dmatrix![0.5, 0.0], Activation::Relu)?;
 /// let y = layer.forward(&dmatrix![1.0, 1.0; -1.0, 0.0])?;
@@ -108,7 +132,7 @@ pub struct Dense<S: Scalar> {
 /// The gradient of a loss with respect to one [`Dense`] layer's parameters.
 ///
 /// ```
-/// use dualgrad::reverse::DenseGrad;
+/// use dualgrad::nn::DenseGrad;
 /// let g = DenseGrad { dw: nalgebra::DMatrix::<f64>::zeros(2, 3), db: nalgebra::DMatrix::zeros(1, 3) };
 /// assert_eq!(g.dw.shape(), (2, 3));
 /// ```
@@ -124,7 +148,7 @@ impl<S: Scalar> Dense<S> {
     /// A layer from its weights and bias (`b` must be 1×(columns of `w`)).
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation, Dense};
+    /// use dualgrad::nn::{Activation, Dense};
     /// use nalgebra::DMatrix;
     /// assert!(Dense::new(DMatrix::<f64>::zeros(2, 3), DMatrix::zeros(1, 3), Activation::Tanh).is_ok());
     /// assert!(Dense::new(DMatrix::<f64>::zeros(2, 3), DMatrix::zeros(3, 1), Activation::Tanh).is_err());
@@ -145,7 +169,7 @@ impl<S: Scalar> Dense<S> {
     /// softplus, Glorot otherwise) from a seed, and a zero bias.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation, Dense};
+    /// use dualgrad::nn::{Activation, Dense};
     /// let l = Dense::<f64>::init(4, 3, Activation::Tanh, 7);
     /// assert_eq!((l.inputs(), l.outputs()), (4, 3));
     /// assert_eq!(l, Dense::init(4, 3, Activation::Tanh, 7)); // deterministic
@@ -165,7 +189,7 @@ impl<S: Scalar> Dense<S> {
     /// The number of inputs (rows of `W`).
     ///
     /// ```
-    /// assert_eq!(dualgrad::reverse::Dense::<f64>::init(4, 3, dualgrad::reverse::Activation::Relu, 0).inputs(), 4);
+    /// assert_eq!(dualgrad::nn::Dense::<f64>::init(4, 3, dualgrad::nn::Activation::Relu, 0).inputs(), 4);
     /// ```
     pub fn inputs(&self) -> usize {
         self.w.nrows()
@@ -174,7 +198,7 @@ impl<S: Scalar> Dense<S> {
     /// The number of outputs (columns of `W`).
     ///
     /// ```
-    /// assert_eq!(dualgrad::reverse::Dense::<f64>::init(4, 3, dualgrad::reverse::Activation::Relu, 0).outputs(), 3);
+    /// assert_eq!(dualgrad::nn::Dense::<f64>::init(4, 3, dualgrad::nn::Activation::Relu, 0).outputs(), 3);
     /// ```
     pub fn outputs(&self) -> usize {
         self.w.ncols()
@@ -195,7 +219,7 @@ impl<S: Scalar> Dense<S> {
     /// The layer applied to a batch (rows are examples), without a tape.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation, Dense};
+    /// use dualgrad::nn::{Activation, Dense};
     /// use nalgebra::dmatrix;
     /// let l = Dense::new(dmatrix![2.0; 3.0], dmatrix![1.0], Activation::Identity)?;
     /// assert_eq!(l.forward(&dmatrix![1.0, 1.0])?, dmatrix![6.0]);
@@ -204,12 +228,12 @@ impl<S: Scalar> Dense<S> {
     /// ```
     pub fn forward(&self, x: &DMatrix<S>) -> Result<DMatrix<S>, ReverseError> {
         self.check_input("Dense::forward", x.shape())?;
-        let mut p = Pool::default();
-        let h = kernels::matmul(&mut p, x, &self.w);
-        let mut y = kernels::add_row(&mut p, &h, &self.b);
-        p.give(h);
-        if let Some(f) = self.activation.fun() {
-            y = kernels::map_fun(&mut p, &y, f);
+        let mut y = x * &self.w;
+        for mut row in y.row_iter_mut() {
+            row += &self.b;
+        }
+        if self.activation != Activation::Identity {
+            y.apply(|v| *v = self.activation.apply(*v));
         }
         Ok(y)
     }
@@ -219,7 +243,8 @@ impl<S: Scalar> Dense<S> {
     /// gradients with respect to `W` and `b` can be asked for.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation, Dense, Tape};
+    /// use dualgrad::nn::{Activation, Dense};
+    /// use dualgrad::reverse::Tape;
     /// use nalgebra::dmatrix;
     /// let l = Dense::new(dmatrix![2.0; 3.0], dmatrix![1.0], Activation::Identity)?;
     /// let t = Tape::new();
@@ -229,7 +254,7 @@ impl<S: Scalar> Dense<S> {
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn record(&self, t: &Tape<S>, x: Var) -> Result<(Var, Var, Var), ReverseError> {
-        self.check_input("Dense::record", t.shape_of("Dense::record", x)?)?;
+        self.check_input("Dense::record", t.shape(x)?)?;
         let w = t.var_copy(&self.w);
         let b = t.var_copy(&self.b);
         let h = t.add_row(t.matmul(x, w)?, b)?;

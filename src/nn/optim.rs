@@ -4,9 +4,9 @@ use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
 
-use super::error::ReverseError;
 use super::layers::DenseGrad;
 use super::mlp::Mlp;
+use crate::reverse::ReverseError;
 use crate::Scalar;
 
 /// Checks that parameters and gradients match in number and shapes.
@@ -68,7 +68,7 @@ fn state<S: Scalar>(
 /// An optimiser: updates parameters from their gradients.
 ///
 /// ```
-/// use dualgrad::reverse::{Optimizer, Sgd};
+/// use dualgrad::nn::{Optimizer, Sgd};
 /// use nalgebra::dmatrix;
 /// let mut p = dmatrix![1.0, 2.0];
 /// Sgd::new(0.5).step(&mut [&mut p], &[&dmatrix![2.0, -2.0]])?;
@@ -80,7 +80,7 @@ pub trait Optimizer<S: Scalar> {
     /// shaped alike; the same parameters, in the same order, at every step.
     ///
     /// ```
-    /// use dualgrad::reverse::{Adam, Optimizer};
+    /// use dualgrad::nn::{Adam, Optimizer};
     /// use nalgebra::dmatrix;
     /// let mut p = dmatrix![1.0_f64];
     /// let mut adam = Adam::new(0.1);
@@ -98,7 +98,8 @@ pub trait Optimizer<S: Scalar> {
     /// [`Mlp::loss_and_gradients`].
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp, Optimizer, Sgd, Tape, Targets};
+    /// use dualgrad::nn::{Activation::*, Mlp, Optimizer, Sgd, Targets};
+    /// use dualgrad::reverse::Tape;
     /// use nalgebra::dmatrix;
     /// let mut mlp = Mlp::<f64>::new(&[1, 4, 1], &[Tanh, Identity], 5)?;
     /// let (x, y) = (dmatrix![0.0; 1.0], dmatrix![1.0; -1.0]);
@@ -130,7 +131,7 @@ pub trait Optimizer<S: Scalar> {
 /// `v ← momentum·v + g` (plain gradient descent for momentum 0).
 ///
 /// ```
-/// use dualgrad::reverse::{Optimizer, Sgd};
+/// use dualgrad::nn::{Optimizer, Sgd};
 /// use nalgebra::dmatrix;
 /// let mut p = dmatrix![0.0];
 /// let mut sgd = Sgd::with_momentum(1.0, 0.5);
@@ -152,7 +153,7 @@ impl<S: Scalar> Sgd<S> {
     /// Plain gradient descent.
     ///
     /// ```
-    /// let sgd = dualgrad::reverse::Sgd::new(0.1_f64);
+    /// let sgd = dualgrad::nn::Sgd::new(0.1_f64);
     /// assert_eq!((sgd.learning_rate, sgd.momentum), (0.1, 0.0));
     /// ```
     pub fn new(learning_rate: S) -> Self {
@@ -162,7 +163,7 @@ impl<S: Scalar> Sgd<S> {
     /// Gradient descent with momentum.
     ///
     /// ```
-    /// let sgd = dualgrad::reverse::Sgd::with_momentum(0.1_f64, 0.9);
+    /// let sgd = dualgrad::nn::Sgd::with_momentum(0.1_f64, 0.9);
     /// assert_eq!(sgd.momentum, 0.9);
     /// ```
     pub fn with_momentum(learning_rate: S, momentum: S) -> Self {
@@ -200,7 +201,7 @@ impl<S: Scalar> Optimizer<S> for Sgd<S> {
 /// gradient and of its square.
 ///
 /// ```
-/// use dualgrad::reverse::Adam;
+/// use dualgrad::nn::Adam;
 /// let adam = Adam::new(1e-3_f64);
 /// assert_eq!((adam.beta1, adam.beta2, adam.epsilon), (0.9, 0.999, 1e-8));
 /// ```
@@ -223,7 +224,7 @@ impl<S: Scalar> Adam<S> {
     /// Adam with the usual defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
     ///
     /// ```
-    /// let adam = dualgrad::reverse::Adam::new(0.01_f32);
+    /// let adam = dualgrad::nn::Adam::new(0.01_f32);
     /// assert_eq!(adam.learning_rate, 0.01);
     /// ```
     pub fn new(learning_rate: S) -> Self {

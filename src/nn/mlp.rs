@@ -4,16 +4,15 @@ use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
 
-use super::error::ReverseError;
 use super::layers::{Activation, Dense, DenseGrad};
-use super::tape::{Tape, Var};
+use crate::reverse::{ReverseError, Tape, Var};
 use crate::Scalar;
 
 /// What a network's output is compared with by
 /// [`Mlp::loss_and_gradients`].
 ///
 /// ```
-/// use dualgrad::reverse::Targets;
+/// use dualgrad::nn::Targets;
 /// let labels = [0usize, 2, 1];
 /// let t: Targets<'_, f64> = Targets::Labels(&labels);
 /// assert!(matches!(t, Targets::Labels(_)));
@@ -30,7 +29,8 @@ pub enum Targets<'a, S: Scalar> {
 /// A multi-layer perceptron: [`Dense`] layers applied one after another.
 ///
 /// ```
-/// use dualgrad::reverse::{Activation, Mlp, Tape, Targets};
+/// use dualgrad::nn::{Activation, Mlp, Targets};
+/// use dualgrad::reverse::Tape;
 /// use nalgebra::dmatrix;
 ///
 /// let mut mlp = Mlp::<f64>::new(&[2, 8, 1], &[Activation::Tanh, Activation::Identity], 1)?;
@@ -55,7 +55,7 @@ impl<S: Scalar> Mlp<S> {
     /// initialised from `seed` (see [`Dense::init`]).
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp};
+    /// use dualgrad::nn::{Activation::*, Mlp};
     /// let mlp = Mlp::<f64>::new(&[2, 16, 16, 3], &[Relu, Relu, Identity], 42)?;
     /// assert_eq!(mlp.layers.len(), 3);
     /// assert!(Mlp::<f64>::new(&[2, 16, 3], &[Relu], 42).is_err()); // one activation missing
@@ -88,7 +88,7 @@ impl<S: Scalar> Mlp<S> {
     /// A network from its layers, checked to fit together.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Dense, Mlp};
+    /// use dualgrad::nn::{Activation::*, Dense, Mlp};
     /// let a = Dense::<f64>::init(2, 4, Tanh, 0);
     /// let b = Dense::<f64>::init(4, 1, Identity, 1);
     /// assert!(Mlp::from_layers(vec![a.clone(), b.clone()]).is_ok());
@@ -111,7 +111,7 @@ impl<S: Scalar> Mlp<S> {
     /// The network applied to a batch (rows are examples), without a tape.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp};
+    /// use dualgrad::nn::{Activation::*, Mlp};
     /// let mlp = Mlp::<f64>::new(&[3, 5, 2], &[Tanh, Identity], 0)?;
     /// let y = mlp.forward(&nalgebra::DMatrix::zeros(4, 3))?;
     /// assert_eq!(y.shape(), (4, 2));
@@ -129,7 +129,8 @@ impl<S: Scalar> Mlp<S> {
     /// layer's recorded `(W, b)`.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp, Tape};
+    /// use dualgrad::nn::{Activation::*, Mlp};
+    /// use dualgrad::reverse::Tape;
     /// let mlp = Mlp::<f64>::new(&[3, 5, 2], &[Tanh, Identity], 0)?;
     /// let t = Tape::new();
     /// let (y, params) = mlp.record(&t, t.var(nalgebra::DMatrix::zeros(4, 3)))?;
@@ -150,7 +151,7 @@ impl<S: Scalar> Mlp<S> {
     /// The loss of the network on a batch, without a tape.
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp, Targets};
+    /// use dualgrad::nn::{Activation::*, Mlp, Targets};
     /// use nalgebra::dmatrix;
     /// let mlp = Mlp::<f64>::new(&[1, 2], &[Identity], 0)?;
     /// let l = mlp.loss(&dmatrix![0.0; 0.0], Targets::Labels(&[0, 1]))?;
@@ -186,7 +187,8 @@ impl<S: Scalar> Mlp<S> {
     /// call (its parameter nodes are empty again).
     ///
     /// ```
-    /// use dualgrad::reverse::{Activation::*, Mlp, Tape, Targets};
+    /// use dualgrad::nn::{Activation::*, Mlp, Targets};
+    /// use dualgrad::reverse::Tape;
     /// use nalgebra::dmatrix;
     /// let mut mlp = Mlp::<f64>::new(&[2, 4, 3], &[Relu, Identity], 3)?;
     /// let before = mlp.clone();
@@ -220,8 +222,8 @@ impl<S: Scalar> Mlp<S> {
             .collect();
         let result = self.step_on_lent(t, x, &params, targets);
         for (l, &(w, b)) in self.layers.iter_mut().zip(&params) {
-            l.w = t.take_value(w);
-            l.b = t.take_value(b);
+            l.w = t.take_value(w).unwrap_or_else(|_| DMatrix::zeros(0, 0));
+            l.b = t.take_value(b).unwrap_or_else(|_| DMatrix::zeros(0, 0));
         }
         result
     }
@@ -238,7 +240,7 @@ impl<S: Scalar> Mlp<S> {
         const OP: &str = "Mlp::loss_and_gradients";
         let mut y = t.var_copy(x);
         for (l, &(w, b)) in self.layers.iter().zip(params) {
-            let (ys, ws) = (t.shape_of(OP, y)?, t.shape_of(OP, w)?);
+            let (ys, ws) = (t.shape(y)?, t.shape(w)?);
             if ys.1 != ws.0 {
                 return Err(ReverseError::shape(
                     OP,

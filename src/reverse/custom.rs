@@ -1,0 +1,366 @@
+//! Extension points of the tape: a user's element-wise functions
+//! ([`ElementwiseFn`], [`Tape::map_elementwise`], [`Tape::apply_rule`]), a
+//! user's matrix operations ([`CustomOp`], [`Tape::custom`]), and
+//! [`Tape::stop_gradient`] / [`Tape::no_grad`].
+
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+
+use nalgebra::DMatrix;
+
+use super::error::ReverseError;
+use super::op::{CustomDyn, ElemDyn, Op};
+use super::tape::{RecVjp, Tape, Var};
+use crate::{Dual, HyperDual, Scalar, UnaryRule};
+
+type R = Result<Var, ReverseError>;
+
+/// A function of one number written generically over [`Scalar`], for
+/// [`Tape::map_elementwise`]: the tape applies it to every entry and
+/// differentiates it by forward mode, entry by entry.
+///
+/// ```
+/// use dualgrad::reverse::{ElementwiseFn, Tape};
+/// use dualgrad::Scalar;
+/// use nalgebra::dmatrix;
+///
+/// /// The "swish" x·σ(x).
+/// struct Swish;
+/// impl ElementwiseFn for Swish {
+///     fn call<S: Scalar>(&self, x: S) -> S { x * x.sigmoid() }
+/// }
+/// let t = Tape::new();
+/// let x = t.var(dmatrix![0.0, 1.0]);
+/// let y = t.map_elementwise(x, Swish)?;
+/// let g = t.gradient(y, &[x])?;
+/// assert_eq!(g[0][0], 0.5); // σ(0) + 0·σ′(0)
+/// # Ok::<(), dualgrad::reverse::ReverseError>(())
+/// ```
+pub trait ElementwiseFn: 'static {
+    /// The function at `x`, for any number type.
+    fn call<S: Scalar>(&self, x: S) -> S;
+}
+
+/// The highest derivative order of a user's element-wise function that a
+/// recorded backward pass can reach (nested forward mode, one dual layer
+/// per order); beyond it, derivatives are NaN. The crate's listed
+/// functions ([`Fun`](crate::Fun)) have no such limit.
+///
+/// ```
+/// assert_eq!(dualgrad::reverse::ELEMENTWISE_ORDER, 4);
+/// ```
+pub const ELEMENTWISE_ORDER: u8 = 4;
+
+/// An [`ElementwiseFn`] on the tape's number type: derivatives by nested
+/// dual numbers.
+struct ByForward<F>(F);
+
+impl<S: Scalar, F: ElementwiseFn> ElemDyn<S> for ByForward<F> {
+    fn eval(&self, x: S, k: u8) -> S {
+        let (one, zero) = (S::one(), S::zero());
+        let f = &self.0;
+        match k {
+            0 => f.call(x),
+            1 => f.call(Dual::variable(x)).eps,
+            2 => f.call(HyperDual::new(x, one, one, zero)).e12,
+            3 => {
+                let (d1, d0) = (Dual::constant(one), Dual::constant(zero));
+                f.call(HyperDual::new(Dual::variable(x), d1, d1, d0))
+                    .e12
+                    .eps
+            }
+            4 => {
+                let c = |v: S| HyperDual::new(v, zero, zero, zero);
+                let x = HyperDual::new(HyperDual::new(x, one, one, zero), c(one), c(one), c(zero));
+                f.call(x).e12.e12
+            }
+            _ => S::nan(),
+        }
+    }
+}
+
+/// A [`UnaryRule`] as an [`ElementwiseFn`].
+struct ByRule<U>(U);
+
+impl<U: UnaryRule + 'static> ElementwiseFn for ByRule<U> {
+    fn call<S: Scalar>(&self, x: S) -> S {
+        x.apply(&self.0)
+    }
+}
+
+/// A matrix operation defined by the user: its value and its
+/// vector-Jacobian product, for [`Tape::custom`]. It takes one or two
+/// operands.
+///
+/// - [`forward`](CustomOp::forward) computes the value (and checks the
+///   operands, returning a [`ReverseError`] naming the operation);
+/// - [`vjp`](CustomOp::vjp) maps the adjoint of the result to one adjoint
+///   per operand, shaped like it (on plain matrices: the fast backward
+///   pass);
+/// - optionally, [`vjp_recorded`](CustomOp::vjp_recorded) writes the same
+///   product with tape operations, so that a recorded backward pass
+///   ([`Tape::gradient_var`]) through the operation can be differentiated
+///   again. Without it, a recorded backward pass records the plain
+///   product's values, and differentiating those again gives NaN.
+///
+/// ```
+/// use dualgrad::reverse::{CustomOp, ReverseError, Tape, Var};
+/// use nalgebra::{dmatrix, DMatrix};
+///
+/// /// The trace of a square matrix (1×1); its adjoint is g·I.
+/// struct Trace;
+/// impl CustomOp<f64> for Trace {
+///     fn name(&self) -> &'static str { "trace" }
+///     fn forward(&self, x: &[&DMatrix<f64>]) -> Result<DMatrix<f64>, ReverseError> {
+///         if !x[0].is_square() {
+///             return Err(ReverseError::shape("trace", x[0].shape(), x[0].shape(), "not square"));
+///         }
+///         Ok(dmatrix![x[0].trace()])
+///     }
+///     fn vjp(&self, x: &[&DMatrix<f64>], _y: &DMatrix<f64>, g: &DMatrix<f64>) -> Vec<DMatrix<f64>> {
+///         vec![DMatrix::identity(x[0].nrows(), x[0].ncols()) * g[(0, 0)]]
+///     }
+/// }
+/// let t = Tape::new();
+/// let a = t.var(dmatrix![1.0, 2.0; 3.0, 4.0]);
+/// let tr = t.custom(Trace, &[a])?;
+/// assert_eq!(t.scalar(tr)?, 5.0);
+/// assert_eq!(t.gradient(tr, &[a])?[0], dmatrix![1.0, 0.0; 0.0, 1.0]);
+/// assert!(t.custom(Trace, &[t.var(DMatrix::zeros(2, 3))]).is_err());
+/// # Ok::<(), ReverseError>(())
+/// ```
+pub trait CustomOp<S: Scalar>: 'static {
+    /// The operation's name, for errors.
+    fn name(&self) -> &'static str;
+    /// The value from the operands' values.
+    fn forward(&self, inputs: &[&DMatrix<S>]) -> Result<DMatrix<S>, ReverseError>;
+    /// One adjoint per operand, shaped like it, from the adjoint `g` of the
+    /// result (shaped like `output`).
+    fn vjp(&self, inputs: &[&DMatrix<S>], output: &DMatrix<S>, g: &DMatrix<S>) -> Vec<DMatrix<S>>;
+    /// The same product in tape operations (`inputs`, `output` and the
+    /// cotangent `g` are recorded variables), or `None` (the default) if
+    /// the operation does not provide it.
+    ///
+    /// ```
+    /// use dualgrad::reverse::{CustomOp, ReverseError, Tape, Var};
+    /// use nalgebra::{dmatrix, DMatrix};
+    ///
+    /// /// x ↦ x³ entry by entry, with a differentiable adjoint 3x²·g.
+    /// struct Cube;
+    /// impl CustomOp<f64> for Cube {
+    ///     fn name(&self) -> &'static str { "cube" }
+    ///     fn forward(&self, x: &[&DMatrix<f64>]) -> Result<DMatrix<f64>, ReverseError> {
+    ///         Ok(x[0].map(|v| v * v * v))
+    ///     }
+    ///     fn vjp(&self, x: &[&DMatrix<f64>], _y: &DMatrix<f64>, g: &DMatrix<f64>) -> Vec<DMatrix<f64>> {
+    ///         vec![x[0].zip_map(g, |v, g| 3.0 * v * v * g)]
+    ///     }
+    ///     fn vjp_recorded(&self, t: &Tape<f64>, x: &[Var], _y: Var, g: Var)
+    ///         -> Option<Result<Vec<Var>, ReverseError>> {
+    ///         Some((|| Ok(vec![t.mul(t.scale(t.square(x[0])?, 3.0)?, g)?]))())
+    ///     }
+    /// }
+    /// let t = Tape::new();
+    /// let x = t.var(dmatrix![2.0]);
+    /// let y = t.custom(Cube, &[x])?;
+    /// let dy = t.gradient_var(y, &[x])?[0];
+    /// assert_eq!(t.gradient(dy, &[x])?[0], dmatrix![12.0]); // 6x
+    /// # Ok::<(), ReverseError>(())
+    /// ```
+    fn vjp_recorded(
+        &self,
+        tape: &Tape<S>,
+        inputs: &[Var],
+        output: Var,
+        g: Var,
+    ) -> Option<Result<Vec<Var>, ReverseError>> {
+        let _ = (tape, inputs, output, g);
+        None
+    }
+}
+
+/// A [`CustomOp`] as the tape stores it.
+struct Custom<O>(Rc<O>);
+
+impl<S: Scalar, O: CustomOp<S>> CustomDyn<S> for Custom<O> {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn vjp(&self, inputs: &[&DMatrix<S>], output: &DMatrix<S>, g: &DMatrix<S>) -> Vec<DMatrix<S>> {
+        self.0.vjp(inputs, output, g)
+    }
+}
+
+impl<S: Scalar> Tape<S> {
+    /// Applies a user's generic function ([`ElementwiseFn`]) to every
+    /// entry. Its derivatives are taken by forward mode, entry by entry
+    /// (a [`Dual`] for the backward pass, nested dual numbers for recorded
+    /// backward passes, up to [`ELEMENTWISE_ORDER`]).
+    ///
+    /// ```
+    /// use dualgrad::reverse::{ElementwiseFn, Tape};
+    /// use dualgrad::Scalar;
+    /// use nalgebra::dmatrix;
+    /// struct Cube;
+    /// impl ElementwiseFn for Cube {
+    ///     fn call<S: Scalar>(&self, x: S) -> S { x * x * x }
+    /// }
+    /// let t = Tape::new();
+    /// let x = t.var(dmatrix![2.0]);
+    /// let y = t.map_elementwise(x, Cube)?;
+    /// let dy = t.gradient_var(y, &[x])?[0];
+    /// assert_eq!(t.value(dy)?, dmatrix![12.0]);
+    /// assert_eq!(t.gradient(dy, &[x])?[0], dmatrix![12.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn map_elementwise<F: ElementwiseFn>(&self, a: Var, f: F) -> R {
+        let i = self.check("map_elementwise", a)?;
+        let id = {
+            let mut ext = self.ext.borrow_mut();
+            ext.elem.push(Rc::new(ByForward(f)));
+            ext.elem.len() - 1
+        };
+        Ok(self.handle(self.push(Op::Elem(i, id, 0))))
+    }
+
+    /// Applies a user's [`UnaryRule`] to every entry: its value from the
+    /// rule's `value` (through the tape's number type, so a tape on dual
+    /// numbers works too), its derivatives from the rule's `derivative`.
+    ///
+    /// ```
+    /// use dualgrad::reverse::Tape;
+    /// use dualgrad::{Scalar, UnaryRule};
+    /// use nalgebra::dmatrix;
+    /// struct J0;
+    /// struct J1;
+    /// impl UnaryRule for J0 {
+    ///     fn value(&self, x: f64) -> f64 { libm::j0(x) }
+    ///     fn derivative<S: Scalar>(&self, x: S) -> S { -x.apply(&J1) }
+    /// }
+    /// impl UnaryRule for J1 {
+    ///     fn value(&self, x: f64) -> f64 { libm::j1(x) }
+    ///     fn derivative<S: Scalar>(&self, x: S) -> S { x.apply(&J0) - x.apply(&J1) / x }
+    /// }
+    /// let t = Tape::new();
+    /// let x = t.var(dmatrix![1.0, 2.0]);
+    /// let y = t.apply_rule(x, J0)?;
+    /// assert_eq!(t.value(y)?, dmatrix![libm::j0(1.0), libm::j0(2.0)]);
+    /// assert_eq!(t.gradient(y, &[x])?[0], dmatrix![-libm::j1(1.0), -libm::j1(2.0)]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn apply_rule<U: UnaryRule + 'static>(&self, a: Var, rule: U) -> R {
+        self.map_elementwise(a, ByRule(rule))
+    }
+
+    /// Records a user's matrix operation ([`CustomOp`]) of one or two
+    /// operands; its value is computed (and its operands checked by it)
+    /// now.
+    ///
+    /// ```
+    /// use dualgrad::reverse::{CustomOp, ReverseError, Tape};
+    /// use nalgebra::{dmatrix, DMatrix};
+    /// /// a·b for 1×1 matrices.
+    /// struct Times;
+    /// impl CustomOp<f64> for Times {
+    ///     fn name(&self) -> &'static str { "times" }
+    ///     fn forward(&self, x: &[&DMatrix<f64>]) -> Result<DMatrix<f64>, ReverseError> {
+    ///         Ok(x[0] * x[1])
+    ///     }
+    ///     fn vjp(&self, x: &[&DMatrix<f64>], _y: &DMatrix<f64>, g: &DMatrix<f64>) -> Vec<DMatrix<f64>> {
+    ///         vec![g * x[1], g * x[0]]
+    ///     }
+    /// }
+    /// let t = Tape::new();
+    /// let (a, b) = (t.var(dmatrix![3.0]), t.var(dmatrix![4.0]));
+    /// let y = t.custom(Times, &[a, b])?;
+    /// assert_eq!(t.gradient(y, &[a, b])?, vec![dmatrix![4.0], dmatrix![3.0]]);
+    /// assert!(t.custom(Times, &[a, b, a]).is_err()); // one or two operands
+    /// # Ok::<(), ReverseError>(())
+    /// ```
+    pub fn custom<O: CustomOp<S>>(&self, op: O, inputs: &[Var]) -> R {
+        let name = op.name();
+        if inputs.is_empty() || inputs.len() > 2 {
+            return Err(ReverseError::LengthMismatch {
+                op: name,
+                expected: inputs.len().clamp(1, 2),
+                found: inputs.len(),
+            });
+        }
+        let idx: Vec<usize> = inputs
+            .iter()
+            .map(|&v| self.check(name, v))
+            .collect::<Result<_, _>>()?;
+        let value = {
+            let nodes = self.nodes.borrow();
+            let vals: Vec<&DMatrix<S>> = idx.iter().map(|&i| &nodes[i].value).collect();
+            op.forward(&vals)?
+        };
+        let op = Rc::new(op);
+        let id = {
+            let mut ext = self.ext.borrow_mut();
+            ext.custom.push(Rc::new(Custom(op.clone())));
+            ext.custom.len() - 1
+        };
+        let rec: RecVjp<S> = Rc::new(move |t, x, y, g| op.vjp_recorded(t, x, y, g));
+        self.custom_rec.borrow_mut().push(rec);
+        Ok(self.push_value(value, Op::Custom(idx[0], idx.get(1).copied(), id)))
+    }
+
+    /// A copy of `a` that is a constant to every derivative (no gradient
+    /// flows through it): `stop_gradient` / `detach`.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![3.0]);
+    /// let y = t.mul(x, t.stop_gradient(x)?)?; // x · detach(x)
+    /// assert_eq!(t.gradient(y, &[x])?[0], dmatrix![3.0]); // not 2x
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn stop_gradient(&self, a: Var) -> R {
+        let i = self.check("stop_gradient", a)?;
+        let m = {
+            let nodes = self.nodes.borrow();
+            self.pool.borrow_mut().copy(&nodes[i].value)
+        };
+        Ok(self.var(m))
+    }
+
+    /// Runs `f` with recording off: the operations it performs on this tape
+    /// are computed as usual but recorded as constants, so no gradient
+    /// flows through them (like `torch.no_grad`). Nesting is allowed; the
+    /// previous state is restored afterwards, also if `f` panics.
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let x = t.var(dmatrix![3.0]);
+    /// let c = t.no_grad(|| t.square(x))?; // 9, a constant
+    /// let y = t.mul(x, c)?;
+    /// assert_eq!(t.gradient(y, &[x])?[0], dmatrix![9.0]);
+    /// assert!(t.is_recording());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn no_grad<T>(&self, f: impl FnOnce() -> T) -> T {
+        struct Restore<'a>(&'a core::cell::Cell<bool>, bool);
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.1);
+            }
+        }
+        let _restore = Restore(&self.recording, self.recording.replace(false));
+        f()
+    }
+
+    /// Whether operations are being recorded (false inside
+    /// [`no_grad`](Tape::no_grad)).
+    ///
+    /// ```
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// assert!(t.is_recording());
+    /// assert!(!t.no_grad(|| t.is_recording()));
+    /// ```
+    pub fn is_recording(&self) -> bool {
+        self.recording.get()
+    }
+}
