@@ -10,7 +10,8 @@
 //! Prints one line per workload: `<workload> <ns>`.
 
 use dualgrad::nalgebra::DMatrix;
-use dualgrad::reverse::{Activation, Mlp, Tape, Targets};
+use dualgrad::nn::{Activation, Mlp, Targets};
+use dualgrad::reverse::Tape;
 use dualgrad::{Scalar, SplitMix64};
 use std::hint::black_box;
 use std::time::Instant;
