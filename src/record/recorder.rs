@@ -137,7 +137,7 @@ impl<T: Recordable> Recorder<T> {
         self.finish(out)
     }
 
-    fn begin(&mut self, n: usize) -> Result<u64, RecordError> {
+    fn begin(&mut self, n: usize) -> Result<u32, RecordError> {
         self.n = 0;
         let s = self.tape.start(n)?;
         self.n = n;

@@ -9,19 +9,23 @@
 
 use alloc::vec::Vec;
 use core::cell::RefCell;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::record::error::RecordError;
 use crate::record::taped::Taped;
 use crate::Scalar;
 
-/// The index of a constant (a value on no tape).
-pub(crate) const CONST: u32 = u32::MAX;
+/// The index of a constant (a value on no tape): the sink, node 0, whose
+/// adjoint is never read.
+pub(crate) const CONST: u32 = 0;
 
-/// One recorded operation: `result = f(p[0], p[1])` with `∂f/∂p[k] = d[k]`.
+/// One recorded operation: `result = f(a, b)` with `∂f/∂a = d[0]`,
+/// `∂f/∂b = d[1]`, where `a` and `b` are the nodes `p as u32` and
+/// `p >> 32`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node<T> {
-    pub(crate) p: [u32; 2],
+    /// The parents' indices, `first | second << 32` (written as one word).
+    pub(crate) p: u64,
     pub(crate) d: [T; 2],
 }
 
@@ -31,7 +35,7 @@ pub struct Tape<T> {
     pub(crate) nodes: Vec<Node<T>>,
     /// The recording session: unique across threads, tapes and resets
     /// (0: no recording active).
-    pub(crate) session: u64,
+    pub(crate) session: u32,
     pub(crate) fault: Option<RecordError>,
 }
 
@@ -43,66 +47,87 @@ impl<T> Tape<T> {
     };
 }
 
-/// Session numbers: never reused in the process, so a value from another
-/// recording (of any tape, on any thread) or from before a reset can be told
-/// apart from the current one's.
-static SESSIONS: AtomicU64 = AtomicU64::new(1);
+/// Session numbers: reused only after 2³² − 1 recordings in the process,
+/// so a value from another recording (of any tape, on any thread) or from
+/// before a reset is told apart from the current one's (unless it was kept
+/// across four billion recordings). 32 bits keep a `Taped<f64>` at 16 bytes,
+/// which is passed in registers.
+static SESSIONS: AtomicU32 = AtomicU32::new(1);
 
-pub(crate) fn next_session() -> u64 {
-    SESSIONS.fetch_add(1, Ordering::Relaxed)
+pub(crate) fn next_session() -> u32 {
+    loop {
+        let s = SESSIONS.fetch_add(1, Ordering::Relaxed);
+        if s != 0 {
+            return s;
+        }
+    }
 }
 
 impl<T: Scalar> Tape<T> {
-    /// Records `v = f(a, b)` with local derivatives `da`, `db`; a constant
-    /// operand's derivative goes to the sink. At least one operand is a
-    /// variable (the callers test that).
+    /// Records a node with parents `(ia, sa)`, `(ib, sb)` (index and
+    /// session; a constant is `(0, 0)`, the sink) and local derivatives
+    /// `da`, `db`. Returns the new node's index and the session packed as
+    /// `session << 32 | index`, or 0 if an operand is stale (or the tape
+    /// is full).
     #[inline(always)]
-    pub(crate) fn push(&mut self, v: T, a: Taped<T>, da: T, b: Taped<T>, db: T) -> Taped<T> {
+    pub(crate) fn push(&mut self, ia: u32, sa: u32, da: T, ib: u32, sb: u32, db: T) -> u64 {
         let s = self.session;
         let len = self.nodes.len();
-        let fresh = (a.i == CONST || a.s == s) & (b.i == CONST || b.s == s);
-        if !fresh | (len >= CONST as usize) {
+        // Each product is zero exactly when the operand is a constant or of
+        // this session (one multiplication instead of two comparisons).
+        let bad = u64::from(sa ^ s) * u64::from(sa) | u64::from(sb ^ s) * u64::from(sb);
+        let p = u64::from(ia) | u64::from(ib) << 32;
+        if (bad != 0) | (len == self.nodes.capacity()) {
+            return self.push_slow(bad, p, da, db);
+        }
+        // No call on this path (growth and faults are in `push_slow`), and
+        // the node is built in place (not on the stack first).
+        self.nodes.push(Node { p, d: [da, db] });
+        (u64::from(s) << 32) | len as u64
+    }
+
+    /// `push` when the storage must grow or an operand is stale. The
+    /// capacity never exceeds 2³² nodes, so indices fit in `u32`.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, bad: u64, p: u64, da: T, db: T) -> u64 {
+        let len = self.nodes.len();
+        if bad != 0 || len >= u32::MAX as usize {
             return self.fail(len);
         }
-        let ia = if a.i == CONST { 0 } else { a.i };
-        let ib = if b.i == CONST { 0 } else { b.i };
-        self.nodes.push(Node {
-            p: [ia, ib],
-            d: [da, db],
-        });
-        Taped {
-            v,
-            i: len as u32,
-            s,
+        let want = len.max(64).min(u32::MAX as usize - len);
+        if self.nodes.try_reserve_exact(want).is_err() {
+            return self.fail(len);
         }
+        self.nodes.push(Node { p, d: [da, db] });
+        (u64::from(self.session) << 32) | len as u64
     }
 
     #[cold]
     #[inline(never)]
-    fn fail(&mut self, len: usize) -> Taped<T> {
+    fn fail(&mut self, len: usize) -> u64 {
         if self.session != 0 && self.fault.is_none() {
-            self.fault = Some(if len >= CONST as usize {
-                RecordError::TooLong
-            } else {
-                RecordError::Stale
-            });
+            self.fault = Some(
+                if len + 1 >= u32::MAX as usize || len == self.nodes.capacity() {
+                    RecordError::TooLong
+                } else {
+                    RecordError::Stale
+                },
+            );
         }
-        Taped::constant_value(T::nan())
+        0
     }
 
     /// Starts a new session with `n` inputs (nodes `1..=n`, after the sink).
-    pub(crate) fn start(&mut self, n: usize) -> Result<u64, RecordError> {
-        if n >= (CONST as usize) - 1 {
+    pub(crate) fn start(&mut self, n: usize) -> Result<u32, RecordError> {
+        if n >= (u32::MAX as usize) - 1 {
             return Err(RecordError::TooLong);
         }
         self.nodes.clear();
         self.fault = None;
         self.session = next_session();
         let z = T::zero();
-        let leaf = Node {
-            p: [0, 0],
-            d: [z, z],
-        };
+        let leaf = Node { p: 0, d: [z, z] };
         self.nodes.reserve(n + 1);
         for _ in 0..=n {
             self.nodes.push(leaf);
@@ -176,15 +201,51 @@ recordable!(
     crate::DualVec<f64, 16>
 );
 
-/// Records through the calling thread's slot (NaN, recorded as a fault
-/// where possible, if the slot is unavailable).
+/// Records `v = f(a, b)` through the calling thread's slot; NaN (and a
+/// fault on the active recording) for a stale operand. At least one operand
+/// is a variable (the callers test that).
 #[inline(always)]
 pub(crate) fn record<T: Recordable>(v: T, a: Taped<T>, da: T, b: Taped<T>, db: T) -> Taped<T> {
-    T::with_slot(|s| match s.try_borrow_mut() {
-        Ok(mut t) => t.push(v, a, da, b, db),
-        Err(_) => Taped::constant_value(T::nan()),
+    unpack(v, push_slot::<T>(a.i, a.s, da, b.i, b.s, db))
+}
+
+/// [`record`] for a function of one operand.
+#[inline(always)]
+pub(crate) fn record1<T: Recordable>(v: T, a: Taped<T>, da: T) -> Taped<T> {
+    unpack(v, push_slot1::<T>(a.i, a.s, da))
+}
+
+#[inline(always)]
+fn unpack<T: Scalar>(v: T, k: u64) -> Taped<T> {
+    if k == 0 {
+        Taped::constant_value(T::nan())
+    } else {
+        Taped {
+            v,
+            i: k as u32,
+            s: (k >> 32) as u32,
+        }
+    }
+}
+
+/// Out of line, with the operands in registers: the thread-local access and
+/// the push are one small function per number type.
+#[inline(never)]
+fn push_slot<T: Recordable>(ia: u32, sa: u32, da: T, ib: u32, sb: u32, db: T) -> u64 {
+    T::with_slot(|c| match c.try_borrow_mut() {
+        Ok(mut t) => t.push(ia, sa, da, ib, sb, db),
+        Err(_) => 0,
     })
-    .unwrap_or_else(|| Taped::constant_value(T::nan()))
+    .unwrap_or(0)
+}
+
+#[inline(never)]
+fn push_slot1<T: Recordable>(ia: u32, sa: u32, da: T) -> u64 {
+    T::with_slot(|c| match c.try_borrow_mut() {
+        Ok(mut t) => t.push(ia, sa, da, 0, 0, T::zero()),
+        Err(_) => 0,
+    })
+    .unwrap_or(0)
 }
 
 /// Swaps `t` with the thread's slot for `T` (lends a recording's storage to
@@ -207,17 +268,22 @@ pub(crate) fn backward<T: Scalar>(nodes: &[Node<T>], adj: &mut [T], top: usize) 
     let top = top
         .min(nodes.len().saturating_sub(1))
         .min(adj.len().saturating_sub(1));
-    for k in (1..=top).rev() {
+    let (Some(nodes), Some(adj)) = (nodes.get(..=top), adj.get_mut(..=top)) else {
+        return;
+    };
+    let mut k = top;
+    while k > 0 {
         let a = adj[k];
+        let n = &nodes[k];
+        k -= 1;
         if a.is_zero() {
             continue;
         }
-        let n = &nodes[k];
-        // Parents come before their node, so both indices are below `k`.
-        if let Some(x) = adj.get_mut(n.p[0] as usize) {
+        // Parents come before their node, so both indices are below `k + 1`.
+        if let Some(x) = adj.get_mut(n.p as u32 as usize) {
             *x += n.d[0] * a;
         }
-        if let Some(x) = adj.get_mut(n.p[1] as usize) {
+        if let Some(x) = adj.get_mut((n.p >> 32) as usize) {
             *x += n.d[1] * a;
         }
     }

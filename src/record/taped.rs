@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::forward::number::{impl_number, Number};
 use crate::forward::rules::{Jet, Jet2};
-use crate::record::tape::{record, Recordable, CONST};
+use crate::record::tape::{record, record1, Recordable, CONST};
 use crate::Scalar;
 
 /// A number that records every operation on it, for reverse mode: the
@@ -17,8 +17,8 @@ use crate::Scalar;
 /// including nalgebra's decompositions. Every local derivative comes from
 /// the forward mode's rule table.
 ///
-/// A value is 24 bytes for `T = f64`: the value, the index of its node and
-/// the recording session it belongs to. Constants (`S::lit(2.0)`,
+/// A value is 16 bytes for `T = f64` (passed in two registers): the value,
+/// the index of its node and the recording session it belongs to. Constants (`S::lit(2.0)`,
 /// `S::zero()`) are on no tape. Variables come from a recording
 /// ([`Recorder::record`](crate::record::Recorder::record) or a driver such as
 /// [`gradient_rev`](crate::record::gradient_rev)); a variable used in another
@@ -43,7 +43,7 @@ use crate::Scalar;
 pub struct Taped<T> {
     pub(crate) v: T,
     pub(crate) i: u32,
-    pub(crate) s: u64,
+    pub(crate) s: u32,
 }
 
 impl<T: Scalar> Taped<T> {
@@ -103,7 +103,7 @@ fn unary<T: Recordable>(x: Taped<T>, f: T, d: T) -> Taped<T> {
     if x.i == CONST {
         Taped::constant_value(f)
     } else {
-        record(f, x, d, Taped::constant_value(T::zero()), T::zero())
+        record1(f, x, d)
     }
 }
 
