@@ -112,7 +112,7 @@ compile_error!("dualgrad needs a math library: enable the `std` feature (default
 pub mod forward;
 #[cfg(feature = "nalgebra")]
 pub mod linalg;
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub mod record;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub mod reverse;
@@ -135,7 +135,7 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 /// ```
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub use record::{
     gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_rev, jacobian_rev_dyn, vjp_rev,
     vjp_rev_dyn, Recorder, Taped,

@@ -13,7 +13,7 @@ pub use crate::forward::*;
 pub use crate::linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};
 #[cfg(feature = "nalgebra")]
 pub use crate::linalg::{gradient_vec, hessian_mat, jacobian_mat};
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub use crate::record::{
     gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_rev, jacobian_rev_dyn, vjp_rev,
     vjp_rev_dyn, Recorder, Taped,

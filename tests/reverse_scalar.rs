@@ -3,7 +3,7 @@
 //! and infinities included), the worked examples, several questions to one
 //! recording, second derivatives by nesting, perturbation confusion, and
 //! stale values.
-#![cfg(feature = "std")]
+#![cfg(feature = "alloc")]
 
 use dualgrad::record::{
     gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_rev, jacobian_rev_dyn, vjp_rev,

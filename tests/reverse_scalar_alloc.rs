@@ -80,7 +80,11 @@ fn reused_recorder_allocates_nothing() {
     let bytes = rec.heap_bytes();
     for k in 0..20 {
         let xk: Vec<f64> = x.iter().map(|v| v + k as f64 * 1e-3).collect();
-        assert_eq!(calls_during(|| step(&mut rec, &xk, &mut grad)), 0, "step {k}");
+        assert_eq!(
+            calls_during(|| step(&mut rec, &xk, &mut grad)),
+            0,
+            "step {k}"
+        );
     }
     assert_eq!(rec.heap_bytes(), bytes);
     // Bytes per node as documented: 24 for the node and 8 for its adjoint.
@@ -91,10 +95,16 @@ fn reused_recorder_allocates_nothing() {
 fn array_drivers_allocate_nothing_after_warm_up() {
     let f = |[a, b, c]: [dualgrad::Taped<f64>; 3]| (a * b).sin() + c.exp() * a;
     let _ = gradient_rev(f, [1.0, 2.0, 3.0]).unwrap();
-    assert_eq!(calls_during(|| drop(gradient_rev(f, [1.5, 2.0, 3.0]).unwrap())), 0);
+    assert_eq!(
+        calls_during(|| drop(gradient_rev(f, [1.5, 2.0, 3.0]).unwrap())),
+        0
+    );
     let g = |[a, b]: [dualgrad::Taped<f64>; 2]| [a * b, a.tanh() + b];
     let _ = vjp_rev(g, [1.0, 2.0], [1.0, 1.0]).unwrap();
-    assert_eq!(calls_during(|| drop(vjp_rev(g, [1.0, 2.0], [1.0, 1.0]).unwrap())), 0);
+    assert_eq!(
+        calls_during(|| drop(vjp_rev(g, [1.0, 2.0], [1.0, 1.0]).unwrap())),
+        0
+    );
     let x = [0.5; 50];
     let _ = hvp_rev(|x| energy(x), &x, &x).unwrap();
     // The Dual inputs and the three result vectors.

@@ -40,14 +40,18 @@ fn qr<S: Scalar + RealField>(x: &[S]) -> S {
     let q = mat(x).qr();
     let r = q.r();
     q.solve(&rhs()).map_or(S::nan(), |v| v.sum())
-        + (0..N).map(|i| num_traits::Float::abs(r[(i, i)])).fold(S::zero(), |a, b| a + b)
+        + (0..N)
+            .map(|i| num_traits::Float::abs(r[(i, i)]))
+            .fold(S::zero(), |a, b| a + b)
 }
 fn svd_nuclear<S: Scalar + RealField>(x: &[S]) -> S {
     mat(x).singular_values().sum()
 }
 fn eig_max<S: Scalar + RealField>(x: &[S]) -> S {
     let e = spd(x).symmetric_eigenvalues();
-    e.iter().copied().fold(S::neg_infinity(), |a, b| num_traits::Float::max(a, b))
+    e.iter()
+        .copied()
+        .fold(S::neg_infinity(), |a, b| num_traits::Float::max(a, b))
 }
 
 fn point() -> Vec<f64> {
@@ -61,7 +65,10 @@ fn close(what: &str, a: &[f64], b: &[f64], rel: f64) {
     let scale = b.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     assert!(scale > 0.0);
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        assert!((x - y).abs() <= rel * scale, "{what}[{i}]: reverse {x} vs {y}");
+        assert!(
+            (x - y).abs() <= rel * scale,
+            "{what}[{i}]: reverse {x} vs {y}"
+        );
     }
 }
 
@@ -108,7 +115,9 @@ fn decompositions_closed_forms() {
 }
 
 fn row_major(m: &DMatrix<f64>) -> Vec<f64> {
-    (0..m.nrows()).flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)])).collect()
+    (0..m.nrows())
+        .flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)]))
+        .collect()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! evaluation bit for bit and the reverse gradient equals forward mode's to
 //! rounding (they sum the same products in different orders), and the
 //! Hessian-vector product equals the forward Hessian times the vector.
-#![cfg(feature = "std")]
+#![cfg(feature = "alloc")]
 
 use dualgrad::record::{gradient_rev_dyn, hvp_rev, Recorder};
 use dualgrad::{gradient_dyn, hessian_dyn, Scalar};
@@ -46,7 +46,14 @@ fn run<S: Scalar>(x: &[S], prog: &[Step]) -> S {
 fn close(a: &[f64], b: &[f64], rel: f64) -> Result<(), TestCaseError> {
     let scale = b.iter().fold(1e-300_f64, |m, v| m.max(v.abs()));
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        prop_assert!((x - y).abs() <= rel * scale, "[{}]: {} vs {} (scale {})", i, x, y, scale);
+        prop_assert!(
+            (x - y).abs() <= rel * scale,
+            "[{}]: {} vs {} (scale {})",
+            i,
+            x,
+            y,
+            scale
+        );
     }
     Ok(())
 }

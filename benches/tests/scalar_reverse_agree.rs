@@ -9,8 +9,8 @@
 //! function (c) the `reverse` crate's atan2 is atan(y/x) (it has no atan2).
 
 use ad_trait::reverse_ad::adr::adr;
-use dualgrad::record::{gradient_rev_dyn, Recorder, Taped};
 use dualgrad::gradient_dyn;
+use dualgrad::record::{gradient_rev_dyn, Recorder, Taped};
 use dualgrad_bench::scalar_reverse_work::{adm, float, inputs, lattice, rv, Net, NET_IN};
 
 fn close(what: &str, a: &[f64], b: &[f64], ulps: f64) {
@@ -19,7 +19,10 @@ fn close(what: &str, a: &[f64], b: &[f64], ulps: f64) {
     assert!(scale > 0.0, "{what}: all zero");
     let tol = ulps * f64::EPSILON * scale;
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        assert!((x - y).abs() <= tol, "{what}[{i}]: {x} vs {y} (tolerance {tol:e})");
+        assert!(
+            (x - y).abs() <= tol,
+            "{what}[{i}]: {x} vs {y} (tolerance {tol:e})"
+        );
     }
 }
 
@@ -68,10 +71,16 @@ fn agree(
     assert_eq!(fv, value, "{what}: forward value");
     close(&format!("{what} forward"), &g, &fg, ulps);
     let (av, ag) = adr_gradient(ad, x);
-    assert!((av - value).abs() <= 4.0 * f64::EPSILON * value.abs(), "{what}: adr value");
+    assert!(
+        (av - value).abs() <= 4.0 * f64::EPSILON * value.abs(),
+        "{what}: adr value"
+    );
     close(&format!("{what} adr"), &ag, &g, ulps);
     let (rv_, rg) = reverse_gradient(rev, x);
-    assert!((rv_ - value).abs() <= 4.0 * f64::EPSILON * value.abs(), "{what}: reverse value");
+    assert!(
+        (rv_ - value).abs() <= 4.0 * f64::EPSILON * value.abs(),
+        "{what}: reverse value"
+    );
     close(&format!("{what} reverse"), &rg, &g, ulps);
 }
 

@@ -43,6 +43,7 @@ pub(crate) trait Number<T: Scalar>: Copy {
     /// and `o` (the value parts, then each derivative part), for the
     /// `approx` comparisons. A type whose derivative parts are not stored
     /// in the value (the recording type of `crate::record`) overrides it.
+    #[cfg_attr(not(feature = "nalgebra"), allow(dead_code))]
     fn parts_all(self, o: Self, f: impl Fn(&T, &T) -> bool) -> bool {
         let ok = core::cell::Cell::new(true);
         let _ = self.zip(o, |x, y| {

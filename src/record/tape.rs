@@ -8,7 +8,6 @@
 //! so the backward sweep has no branch on the arity.
 
 use alloc::vec::Vec;
-use core::cell::RefCell;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::record::error::RecordError;
@@ -139,14 +138,15 @@ impl<T: Scalar> Tape<T> {
 mod sealed {
     use super::Tape;
     use crate::record::Recorder;
-    use core::cell::RefCell;
 
-    /// Access to the calling thread's slot for one number type.
+    /// Access to the slot of one number type (the calling thread's with
+    /// `std`, the program's without).
     pub trait Slot: Sized + 'static {
-        /// Runs `f` on the slot (`None` while the thread is shutting down).
-        fn with_slot<R>(f: impl FnOnce(&RefCell<Tape<Self>>) -> R) -> Option<R>;
-        /// Runs `f` on the thread's spare recorder for the drivers.
-        fn with_cache<R>(f: impl FnOnce(&RefCell<Option<Recorder<Self>>>) -> R) -> Option<R>;
+        /// Runs `f` on the slot; `None` if it is unavailable (the thread is
+        /// shutting down, or, without `std`, the slot is in use elsewhere).
+        fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> Option<R>;
+        /// Runs `f` on the spare recorder of the drivers.
+        fn with_cache<R>(f: impl FnOnce(&mut Option<Recorder<Self>>) -> R) -> Option<R>;
     }
 }
 pub(crate) use sealed::Slot;
@@ -155,9 +155,12 @@ pub(crate) use sealed::Slot;
 /// `Dual<f64>` (Hessian-vector products, forward over reverse) and
 /// `DualVec<f64, K>` for K = 2, 4, 8, 16 (Hessians, K columns a sweep).
 ///
-/// Each has its own thread-local slot, which a recording's storage is lent
-/// to while the function runs (a `static` cannot be generic, so the list is
-/// fixed).
+/// Each has its own slot, which a recording's storage is lent to while the
+/// function runs (a `static` cannot be generic, so the list is fixed): a
+/// thread-local with `std`; without `std`, one `static` per type behind a
+/// spin lock that is only ever tried (a recording started while another
+/// one of the same type runs elsewhere — an interrupt handler — fails with
+/// `RecordError::Unavailable` instead of waiting).
 ///
 /// ```
 /// fn takes<T: dualgrad::record::Recordable>() {}
@@ -166,30 +169,61 @@ pub(crate) use sealed::Slot;
 /// ```
 pub trait Recordable: Scalar + Slot {}
 
+#[cfg(feature = "std")]
 macro_rules! recordable {
     ($($t:ty),*) => {$(
         impl Slot for $t {
             #[inline(always)]
-            fn with_slot<R>(f: impl FnOnce(&RefCell<Tape<Self>>) -> R) -> Option<R> {
+            fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> Option<R> {
                 std::thread_local! {
-                    static SLOT: RefCell<Tape<$t>> = const { RefCell::new(Tape::EMPTY) };
+                    static SLOT: core::cell::RefCell<Tape<$t>> =
+                        const { core::cell::RefCell::new(Tape::EMPTY) };
                 }
-                SLOT.try_with(f).ok()
+                SLOT.try_with(|c| c.try_borrow_mut().ok().map(|mut t| f(&mut t)))
+                    .ok()
+                    .flatten()
             }
             #[inline]
             fn with_cache<R>(
-                f: impl FnOnce(&RefCell<Option<crate::record::Recorder<Self>>>) -> R,
+                f: impl FnOnce(&mut Option<crate::record::Recorder<Self>>) -> R,
             ) -> Option<R> {
                 std::thread_local! {
-                    static CACHE: RefCell<Option<crate::record::Recorder<$t>>> =
-                        const { RefCell::new(None) };
+                    static CACHE: core::cell::RefCell<Option<crate::record::Recorder<$t>>> =
+                        const { core::cell::RefCell::new(None) };
                 }
-                CACHE.try_with(f).ok()
+                CACHE
+                    .try_with(|c| c.try_borrow_mut().ok().map(|mut r| f(&mut r)))
+                    .ok()
+                    .flatten()
             }
         }
         impl Recordable for $t {}
     )*};
 }
+
+#[cfg(not(feature = "std"))]
+macro_rules! recordable {
+    ($($t:ty),*) => {$(
+        impl Slot for $t {
+            #[inline(always)]
+            fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> Option<R> {
+                static SLOT: spin::mutex::SpinMutex<Tape<$t>> =
+                    spin::mutex::SpinMutex::new(Tape::EMPTY);
+                SLOT.try_lock().map(|mut t| f(&mut t))
+            }
+            #[inline]
+            fn with_cache<R>(
+                f: impl FnOnce(&mut Option<crate::record::Recorder<Self>>) -> R,
+            ) -> Option<R> {
+                static CACHE: spin::mutex::SpinMutex<Option<crate::record::Recorder<$t>>> =
+                    spin::mutex::SpinMutex::new(None);
+                CACHE.try_lock().map(|mut r| f(&mut r))
+            }
+        }
+        impl Recordable for $t {}
+    )*};
+}
+
 recordable!(
     f64,
     f32,
@@ -232,33 +266,18 @@ fn unpack<T: Scalar>(v: T, k: u64) -> Taped<T> {
 /// the push are one small function per number type.
 #[inline(never)]
 fn push_slot<T: Recordable>(ia: u32, sa: u32, da: T, ib: u32, sb: u32, db: T) -> u64 {
-    T::with_slot(|c| match c.try_borrow_mut() {
-        Ok(mut t) => t.push(ia, sa, da, ib, sb, db),
-        Err(_) => 0,
-    })
-    .unwrap_or(0)
+    T::with_tape(|t| t.push(ia, sa, da, ib, sb, db)).unwrap_or(0)
 }
 
 #[inline(never)]
 fn push_slot1<T: Recordable>(ia: u32, sa: u32, da: T) -> u64 {
-    T::with_slot(|c| match c.try_borrow_mut() {
-        Ok(mut t) => t.push(ia, sa, da, 0, 0, T::zero()),
-        Err(_) => 0,
-    })
-    .unwrap_or(0)
+    T::with_tape(|t| t.push(ia, sa, da, 0, 0, T::zero())).unwrap_or(0)
 }
 
 /// Swaps `t` with the thread's slot for `T` (lends a recording's storage to
 /// the slot, or takes it back). False if the slot is unavailable.
 pub(crate) fn swap_slot<T: Recordable>(t: &mut Tape<T>) -> bool {
-    T::with_slot(|s| match s.try_borrow_mut() {
-        Ok(mut cur) => {
-            core::mem::swap(&mut *cur, t);
-            true
-        }
-        Err(_) => false,
-    })
-    .unwrap_or(false)
+    T::with_tape(|cur| core::mem::swap(cur, t)).is_some()
 }
 
 /// The backward sweep over `nodes[1..=top]`: `adj` holds the seeds on entry
@@ -295,16 +314,12 @@ pub(crate) fn backward<T: Scalar>(nodes: &[Node<T>], adj: &mut [T], top: usize) 
 pub(crate) fn with_recorder<T: Recordable, R>(
     f: impl FnOnce(&mut crate::record::Recorder<T>) -> R,
 ) -> R {
-    let mut rec = T::with_cache(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take()))
-        .flatten()
-        .unwrap_or_default();
+    let mut rec = T::with_cache(|c| c.take()).flatten().unwrap_or_default();
     let out = f(&mut rec);
     rec.reset();
     let _ = T::with_cache(|c| {
-        if let Ok(mut c) = c.try_borrow_mut() {
-            if c.is_none() {
-                *c = Some(rec);
-            }
+        if c.is_none() {
+            *c = Some(rec);
         }
     });
     out
