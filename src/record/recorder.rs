@@ -264,7 +264,18 @@ impl<T: Recordable> Recorder<T> {
     /// # Ok::<(), dualgrad::record::RecordError>(())
     /// ```
     pub fn gradient(&mut self, y: Taped<T>) -> Result<&[T], RecordError> {
-        self.vjp(&[y], &[T::one()])
+        if let Some(e) = self.tape.fault {
+            return Err(e);
+        }
+        let node = self.node_of(&y)?;
+        let top = node.unwrap_or(0).max(self.n);
+        self.adj.clear();
+        self.adj.resize(top + 1, T::zero());
+        if let Some(k) = node {
+            self.adj[k] = T::one();
+            backward(&self.tape.nodes, &mut self.adj, k);
+        }
+        Ok(&self.adj[1..=self.n])
     }
 
     /// The vector-Jacobian product `wᵀJ` of the outputs `ys` with the
