@@ -10,7 +10,9 @@
 //! `gradient_dyn`; `gradient` for function (c); left out at n = 10,000),
 //! `ad_trait_adr`, `reverse`; and `srev2_rosen_{100,1000}` with
 //! `dualgrad_grad`, `dualgrad_hvp` (`hvp_rev`), and for n = 100
-//! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn`.
+//! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn`; `srev2_rosen_16` with
+//! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn` and
+//! `dualgrad_hessian_dual2vec` (forward `hessian` on `[f64; 16]`).
 //!
 //! `DUALGRAD_PROBE=<group>/<id>:<iterations>` runs one workload that many
 //! times instead (for callgrind instruction counts,
@@ -20,7 +22,7 @@ use ad_trait::reverse_ad::adr::adr;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
 use dualgrad::record::{gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, Recorder};
-use dualgrad::{gradient, gradient_dyn, hessian_dyn};
+use dualgrad::{gradient, gradient_dyn, hessian, hessian_dyn};
 use dualgrad_bench::scalar_reverse_work::{adm, float, inputs, lattice, rv, Net};
 use std::hint::black_box;
 
@@ -192,6 +194,22 @@ fn run(mode: &mut Mode) {
             .bench("reverse", || {
                 reverse_gradient(&tape, |v| rv::fc(v[0], v[1]), black_box(&x))
             });
+        g.finish();
+    }
+    {
+        // Small Hessians: forward Dual2Vec (one evaluation) against reverse.
+        let x = inputs(16, 6);
+        let xa: [f64; 16] = core::array::from_fn(|i| x[i]);
+        let mut g = Group::new(mode, "srev2_rosen_16");
+        g.bench("dualgrad_hessian_rev", || {
+            hessian_rev(|x| float::rosenbrock(x), black_box(&x))
+        })
+        .bench("dualgrad_hessian_dyn", || {
+            hessian_dyn(|x| float::rosenbrock(x), black_box(&x))
+        })
+        .bench("dualgrad_hessian_dual2vec", || {
+            hessian(|x| float::rosenbrock(&x), black_box(xa))
+        });
         g.finish();
     }
     for n in [100, 1000] {

@@ -25,10 +25,12 @@ GROUPS = [
 ]
 ROWS = ["f64", "dualgrad_rev", "dualgrad_rev_recorder", "dualgrad_fwd", "ad_trait_adr", "reverse"]
 SECOND = [
+    ("Rosenbrock n = 16", "srev2_rosen_16"),
     ("Rosenbrock n = 100", "srev2_rosen_100"),
     ("Rosenbrock n = 1,000", "srev2_rosen_1000"),
 ]
-ROWS2 = ["dualgrad_grad", "dualgrad_hvp", "dualgrad_hessian_rev", "dualgrad_hessian_dyn"]
+ROWS2 = ["dualgrad_grad", "dualgrad_hvp", "dualgrad_hessian_rev", "dualgrad_hessian_dyn",
+         "dualgrad_hessian_dual2vec"]
 
 
 def minimum(group, bid):
@@ -76,13 +78,13 @@ def main():
               f"| {'—' if best is None or ours is None else f'{ours / best:.2f}'} |")
     print()
     print("| second order | gradient | Hessian-vector product | HVP / gradient "
-          "| Hessian (hessian_rev) | Hessian (forward hessian_dyn) |")
-    print("|---|---|---|---|---|---|")
+          "| Hessian (hessian_rev) | Hessian (forward hessian_dyn) | Hessian (forward Dual2Vec) |")
+    print("|---|---|---|---|---|---|---|")
     for label, g in SECOND:
         t = {row: minimum(g, row) for row in ROWS2}
         print(f"| {label} | {fmt(t['dualgrad_grad'])} | {fmt(t['dualgrad_hvp'])} "
               f"| {r(t['dualgrad_hvp'], t['dualgrad_grad'])} | {fmt(t['dualgrad_hessian_rev'])} "
-              f"| {fmt(t['dualgrad_hessian_dyn'])} |")
+              f"| {fmt(t['dualgrad_hessian_dyn'])} | {fmt(t['dualgrad_hessian_dual2vec'])} |")
     if "--callgrind" in sys.argv:
         exe = bench_executable("scalar_reverse")
         print()
