@@ -34,6 +34,12 @@
 //!   losses and optimisers, with a backward pass that can itself be
 //!   differentiated (`dualgrad::reverse::Tape`).
 //!
+//! - [`record`] (feature `alloc`): reverse mode for any function generic
+//!   over [`Scalar`]: the recording number type [`Taped`] and the drivers
+//!   [`gradient_rev`], [`gradient_rev_dyn`], [`vjp_rev`], [`jacobian_rev`],
+//!   [`hvp_rev`], [`hessian_rev`]; a gradient of N inputs costs a small
+//!   multiple of one evaluation, whatever N.
+//!
 //! - [`check`]: test a hand-written gradient, Jacobian, Hessian or
 //!   vector-Jacobian product against the exact forward-mode one and against
 //!   Richardson-extrapolated finite differences (`gradcheck` for Rust), with
