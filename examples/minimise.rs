@@ -39,7 +39,7 @@ fn value_and_gradient(
     x: &[f64],
     g: &mut [f64],
 ) -> Result<f64, RecordError> {
-    let y = rec.record(x, |x| objective(x))?;
+    let y = rec.record(x, objective)?;
     g.copy_from_slice(rec.gradient(y)?);
     Ok(y.value())
 }

@@ -272,13 +272,13 @@ fn close(a: &[f64], b: &[f64], rel: f64) {
 #[test]
 fn gradient_hvp_hessian_match_forward_mode() {
     let x = inputs(37);
-    let (v, g) = gradient_rev_dyn(|x| rosenbrock(x), &x).unwrap();
-    let (fv, fg) = gradient_dyn(|x| rosenbrock(x), &x);
+    let (v, g) = gradient_rev_dyn(rosenbrock, &x).unwrap();
+    let (fv, fg) = gradient_dyn(rosenbrock, &x);
     assert_eq!(v, fv);
     close(&g, &fg, 1e-15);
 
-    let (hv_, hg, h) = hessian_rev(|x| rosenbrock(x), &x).unwrap();
-    let (fv2, _, fh) = hessian_dyn(|x| rosenbrock(x), &x);
+    let (hv_, hg, h) = hessian_rev(rosenbrock, &x).unwrap();
+    let (fv2, _, fh) = hessian_dyn(rosenbrock, &x);
     assert_eq!(hv_, fv2);
     close(&hg, &fg, 1e-15);
     for (r, fr) in h.iter().zip(&fh) {
@@ -286,7 +286,7 @@ fn gradient_hvp_hessian_match_forward_mode() {
     }
 
     let dir = inputs(37).iter().map(|v| v * 0.5 + 0.1).collect::<Vec<_>>();
-    let (_, _, hv) = hvp_rev(|x| rosenbrock(x), &x, &dir).unwrap();
+    let (_, _, hv) = hvp_rev(rosenbrock, &x, &dir).unwrap();
     let expect: Vec<f64> = fh
         .iter()
         .map(|row| row.iter().zip(&dir).map(|(a, b)| a * b).sum())
@@ -455,7 +455,7 @@ fn recorder_sizes_and_reuse() {
     assert_eq!(core::mem::size_of::<Taped<f64>>(), 16);
     let x = inputs(100);
     for _ in 0..3 {
-        let y = r.record(&x, |x| rosenbrock(x)).unwrap();
+        let y = r.record(&x, rosenbrock).unwrap();
         // 99 terms of 8 operations (−, ×, powi, ×100, 1 − x, powi, +, sum's +)
         // less the sum's first `+` (from a constant: no node).
         assert_eq!(r.len(), 1 + 100 + 99 * 8 - 1);
@@ -479,8 +479,8 @@ fn any_generic_float_code_runs() {
     fn norm<F: Float>(x: &[F]) -> F {
         x.iter().fold(F::zero(), |a, &b| a + b * b).sqrt()
     }
-    let (v, g) = gradient_rev_dyn(|x| norm(x), &[3.0, 4.0]).unwrap();
-    let (fv, fg) = gradient_dyn(|x| norm(x), &[3.0, 4.0]);
+    let (v, g) = gradient_rev_dyn(norm, &[3.0, 4.0]).unwrap();
+    let (fv, fg) = gradient_dyn(norm, &[3.0, 4.0]);
     assert_eq!((v, &g), (fv, &fg));
     close(&g, &[0.6, 0.8], 2e-16);
 }

@@ -92,22 +92,22 @@ fn decompositions_closed_forms() {
     let x = point();
     let a = mat(&x);
     // ∂ det A / ∂A = det(A)·A⁻ᵀ.
-    let (_, g) = gradient_rev_dyn(|x| lu_det(x), &x).unwrap();
+    let (_, g) = gradient_rev_dyn(lu_det, &x).unwrap();
     let expect = a.determinant() * a.clone().try_inverse().unwrap().transpose();
     close("det", &g, &row_major(&expect), 1e-12);
     // ∂ Σσ / ∂A = U Vᵀ.
-    let (_, g) = gradient_rev_dyn(|x| svd_nuclear(x), &x).unwrap();
+    let (_, g) = gradient_rev_dyn(svd_nuclear, &x).unwrap();
     let svd = a.clone().svd(true, true);
     let uv = svd.u.unwrap() * svd.v_t.unwrap();
     close("svd", &g, &row_major(&uv), 1e-12);
     // ∂ λmax / ∂S = v vᵀ, and S = (M + Mᵀ)/2 + N·I: ∂/∂M = v vᵀ (symmetric).
-    let (_, g) = gradient_rev_dyn(|x| eig_max(x), &x).unwrap();
+    let (_, g) = gradient_rev_dyn(eig_max, &x).unwrap();
     let e = spd(&x).symmetric_eigen();
     let k = e.eigenvalues.imax();
     let v = e.eigenvectors.column(k);
     close("eigen", &g, &row_major(&(v * v.transpose())), 1e-12);
     // ∂ Σ(A⁻¹b) / ∂A = −A⁻ᵀ 1 (A⁻¹b)ᵀ.
-    let (_, g) = gradient_rev_dyn(|x| lu_solve(x), &x).unwrap();
+    let (_, g) = gradient_rev_dyn(lu_solve, &x).unwrap();
     let inv = a.clone().try_inverse().unwrap();
     let sol = &inv * rhs::<f64>();
     let expect = -(inv.transpose() * DVector::from_element(N, 1.0)) * sol.transpose();
@@ -128,7 +128,7 @@ fn dvector_driver_and_realfield_code() {
         ComplexField::ln(s)
     }
     let x = DVector::from_vec(vec![1.0, -2.0, 0.5]);
-    let (v, g) = gradient_rev_dvec(|v| soft_norm(v), &x).unwrap();
+    let (v, g) = gradient_rev_dvec(soft_norm, &x).unwrap();
     assert_eq!(v, soft_norm(&x));
     let s = x.dot(&x) + 1.0;
     for i in 0..3 {

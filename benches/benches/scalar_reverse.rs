@@ -102,6 +102,9 @@ fn reverse_gradient(
     (y.val(), g.wrt(&vars))
 }
 
+/// A gradient driver on plain inputs: `f(x)` and `∇f(x)`.
+type GradFn<'a> = dyn Fn(&[f64]) -> (f64, Vec<f64>) + 'a;
+
 /// One first-order group: every row on the same function of a slice.
 #[allow(clippy::too_many_arguments)]
 fn first_order(
@@ -110,7 +113,7 @@ fn first_order(
     x: &[f64],
     plain: impl Fn(&[f64]) -> f64,
     taped: impl Fn(&[dualgrad::record::Taped<f64>]) -> dualgrad::record::Taped<f64>,
-    fwd: Option<&dyn Fn(&[f64]) -> (f64, Vec<f64>)>,
+    fwd: Option<&GradFn<'_>>,
     ad: impl Fn(&[adr]) -> adr,
     rev: impl for<'a> Fn(&[reverse::Var<'a>]) -> reverse::Var<'a>,
 ) {
@@ -134,30 +137,30 @@ fn first_order(
 fn run(mode: &mut Mode) {
     for n in [10, 100, 1000, 10000] {
         let x = inputs(n, 1);
-        let fwd = |x: &[f64]| gradient_dyn(|x| float::rosenbrock(x), x);
+        let fwd = |x: &[f64]| gradient_dyn(float::rosenbrock, x);
         first_order(
             mode,
             &format!("srev_rosen_{n}"),
             &x,
-            |x| float::rosenbrock(x),
-            |x| float::rosenbrock(x),
+            float::rosenbrock,
+            float::rosenbrock,
             if n <= 1000 { Some(&fwd) } else { None },
-            |x| adm::rosenbrock(x),
-            |x| rv::rosenbrock(x),
+            adm::rosenbrock,
+            rv::rosenbrock,
         );
     }
     for atoms in [30, 100] {
         let x = lattice(atoms, 2);
-        let fwd = |x: &[f64]| gradient_dyn(|x| float::lennard_jones(x), x);
+        let fwd = |x: &[f64]| gradient_dyn(float::lennard_jones, x);
         first_order(
             mode,
             &format!("srev_lj_{atoms}"),
             &x,
-            |x| float::lennard_jones(x),
-            |x| float::lennard_jones(x),
+            float::lennard_jones,
+            float::lennard_jones,
             Some(&fwd),
-            |x| adm::lennard_jones(x),
-            |x| rv::lennard_jones(x),
+            adm::lennard_jones,
+            rv::lennard_jones,
         );
     }
     {
@@ -202,10 +205,10 @@ fn run(mode: &mut Mode) {
         let xa: [f64; 16] = core::array::from_fn(|i| x[i]);
         let mut g = Group::new(mode, "srev2_rosen_16");
         g.bench("dualgrad_hessian_rev", || {
-            hessian_rev(|x| float::rosenbrock(x), black_box(&x))
+            hessian_rev(float::rosenbrock, black_box(&x))
         })
         .bench("dualgrad_hessian_dyn", || {
-            hessian_dyn(|x| float::rosenbrock(x), black_box(&x))
+            hessian_dyn(float::rosenbrock, black_box(&x))
         })
         .bench("dualgrad_hessian_dual2vec", || {
             hessian(|x| float::rosenbrock(&x), black_box(xa))
@@ -217,17 +220,17 @@ fn run(mode: &mut Mode) {
         let v = inputs(n, 7);
         let mut g = Group::new(mode, &format!("srev2_rosen_{n}"));
         g.bench("dualgrad_grad", || {
-            gradient_rev_dyn(|x| float::rosenbrock(x), black_box(&x))
+            gradient_rev_dyn(float::rosenbrock, black_box(&x))
         })
         .bench("dualgrad_hvp", || {
-            hvp_rev(|x| float::rosenbrock(x), black_box(&x), &v)
+            hvp_rev(float::rosenbrock, black_box(&x), &v)
         });
         if n == 100 {
             g.bench("dualgrad_hessian_rev", || {
-                hessian_rev(|x| float::rosenbrock(x), black_box(&x))
+                hessian_rev(float::rosenbrock, black_box(&x))
             })
             .bench("dualgrad_hessian_dyn", || {
-                hessian_dyn(|x| float::rosenbrock(x), black_box(&x))
+                hessian_dyn(float::rosenbrock, black_box(&x))
             });
         }
         g.finish();

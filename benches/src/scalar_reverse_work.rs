@@ -136,6 +136,9 @@ macro_rules! workloads {
 
 /// The workloads over any `num_traits::Float`.
 pub mod float {
+    // `s = s + t`: the same code runs on `reverse::Var`, which has no `AddAssign`.
+    #![allow(clippy::assign_op_pattern)]
+
     use dualgrad::num_traits::Float;
 
     /// What the workloads need.
@@ -193,6 +196,9 @@ pub mod float {
 /// The workloads over `ad_trait`'s `AD` types (`adr`), whose math comes
 /// from simba 0.9's `ComplexField` / `RealField` (not `num_traits::Float`).
 pub mod adm {
+    // `s = s + t`: the same code runs on `reverse::Var`, which has no `AddAssign`.
+    #![allow(clippy::assign_op_pattern)]
+
     use ad_trait::AD;
     use simba09::scalar::{ComplexField, RealField};
 
@@ -246,6 +252,9 @@ pub mod adm {
 
 /// The workloads over the `reverse` crate's `Var<'a>`.
 pub mod rv {
+    // `s = s + t`: the same code runs on `reverse::Var`, which has no `AddAssign`.
+    #![allow(clippy::assign_op_pattern)]
+
     use reverse::Var;
 
     // The helpers take `Var` itself (the crate's methods are inherent).

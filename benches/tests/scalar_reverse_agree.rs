@@ -91,11 +91,11 @@ fn rosenbrock_all_sides_agree() {
         agree(
             &format!("rosenbrock {n}"),
             &x,
-            |x| float::rosenbrock(x),
-            |x| float::rosenbrock(x),
-            |x| float::rosenbrock(x),
-            |x| adm::rosenbrock(x),
-            |x| rv::rosenbrock(x),
+            float::rosenbrock,
+            float::rosenbrock,
+            float::rosenbrock,
+            adm::rosenbrock,
+            rv::rosenbrock,
             8.0,
         );
     }
@@ -108,11 +108,11 @@ fn lennard_jones_all_sides_agree() {
         agree(
             &format!("lennard-jones {atoms}"),
             &x,
-            |x| float::lennard_jones(x),
-            |x| float::lennard_jones(x),
-            |x| float::lennard_jones(x),
-            |x| adm::lennard_jones(x),
-            |x| rv::lennard_jones(x),
+            float::lennard_jones,
+            float::lennard_jones,
+            float::lennard_jones,
+            adm::lennard_jones,
+            rv::lennard_jones,
             64.0,
         );
     }

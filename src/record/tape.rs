@@ -74,8 +74,8 @@ impl<T: Scalar> Tape<T> {
         let len = self.nodes.len();
         // Each product is zero exactly when the operand is a constant or of
         // this session (one multiplication instead of two comparisons).
-        let bad = u64::from(sa ^ s) * u64::from(sa) | u64::from(sb ^ s) * u64::from(sb);
-        let p = u64::from(ia) | u64::from(ib) << 32;
+        let bad = (u64::from(sa ^ s) * u64::from(sa)) | (u64::from(sb ^ s) * u64::from(sb));
+        let p = u64::from(ia) | (u64::from(ib) << 32);
         if (bad != 0) | (len == self.nodes.capacity()) {
             return self.push_slow(bad, p, da, db);
         }
