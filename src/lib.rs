@@ -143,8 +143,8 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 pub use nalgebra;
 #[cfg(feature = "alloc")]
 pub use record::{
-    gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_rev, jacobian_rev_dyn, vjp_rev,
-    vjp_rev_dyn, Recorder, Taped,
+    gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_auto, jacobian_rev,
+    jacobian_rev_dyn, vjp_rev, vjp_rev_dyn, Recorder, Taped,
 };
 pub use rng::SplitMix64;
 

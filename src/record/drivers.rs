@@ -7,7 +7,9 @@
 //! - [`vjp_rev`], [`vjp_rev_dyn`]: `wᵀJ`, one recording, one sweep.
 //! - [`jacobian_rev`], [`jacobian_rev_dyn`]: one recording and M backward
 //!   sweeps (one per output). With more outputs than inputs the forward
-//!   drivers (`jacobian`, `jacobian_dyn`: N/8 evaluations) are cheaper.
+//!   drivers (`jacobian`, `jacobian_dyn`: N/8 evaluations) are cheaper;
+//!   [`jacobian_auto`] picks the mode from M and N for a function written
+//!   once as a [`VectorFn`](crate::check::VectorFn).
 //! - [`hvp_rev`]: recording over `Dual<T>` (forward over reverse): `H·v` in
 //!   one recording and one sweep, a few times the cost of the gradient.
 //! - [`hessian_rev`]: recording over `DualVec<T, 8>`: the full Hessian in
@@ -271,4 +273,40 @@ where
         Ok::<(), RecordError>(())
     })?;
     Ok((value, grad, h))
+}
+
+/// `f(x)` and the Jacobian of a function written once, generically (a
+/// [`VectorFn`](crate::check::VectorFn), e.g. from
+/// [`vector_fn!`](crate::vector_fn)), by the cheaper mode: reverse
+/// ([`jacobian_rev`]: one recording, M backward sweeps) when there are fewer
+/// outputs than inputs, forward ([`jacobian`](crate::jacobian): one
+/// evaluation on `DualVec<T, N>`) otherwise.
+///
+/// ```
+/// use dualgrad::record::jacobian_auto;
+/// use dualgrad::vector_fn;
+///
+/// // 1 output, 3 inputs: reverse mode.
+/// let (y, j) = jacobian_auto(&vector_fn!(|[a, b, c]| [a * b * c]), [1.0, 2.0, 3.0])?;
+/// assert_eq!((y, j), ([6.0], [[6.0, 3.0, 2.0]]));
+/// // 3 outputs, 1 input: forward mode.
+/// let (_, j) = jacobian_auto(&vector_fn!(|[t]| [t, t * t, t * t * t]), [2.0])?;
+/// assert_eq!(j, [[1.0], [4.0], [12.0]]);
+/// # Ok::<(), dualgrad::record::RecordError>(())
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn jacobian_auto<
+    T: Recordable,
+    F: crate::check::VectorFn<N, M>,
+    const N: usize,
+    const M: usize,
+>(
+    f: &F,
+    x: [T; N],
+) -> Result<([T; M], [[T; N]; M]), RecordError> {
+    if M < N {
+        jacobian_rev(|x| f.eval(x), x)
+    } else {
+        Ok(crate::jacobian(|x| f.eval(x), x))
+    }
 }

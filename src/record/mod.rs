@@ -58,8 +58,8 @@ mod tape;
 mod taped;
 
 pub use drivers::{
-    gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_rev, jacobian_rev_dyn, vjp_rev,
-    vjp_rev_dyn, HESSIAN_CHUNK,
+    gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_auto, jacobian_rev,
+    jacobian_rev_dyn, vjp_rev, vjp_rev_dyn, HESSIAN_CHUNK,
 };
 pub use error::RecordError;
 #[cfg(feature = "nalgebra")]

@@ -175,9 +175,14 @@ macro_rules! recordable {
         impl Slot for $t {
             #[inline(always)]
             fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> Option<R> {
+                // `ManuallyDrop`: a thread-local without destructor needs no
+                // registration check on each access. The slot holds storage
+                // only while a recording runs (`Recorder::record` takes it
+                // back, also when the function panics), so there is nothing
+                // to drop at thread exit.
                 std::thread_local! {
-                    static SLOT: core::cell::RefCell<Tape<$t>> =
-                        const { core::cell::RefCell::new(Tape::EMPTY) };
+                    static SLOT: core::mem::ManuallyDrop<core::cell::RefCell<Tape<$t>>> =
+                        const { core::mem::ManuallyDrop::new(core::cell::RefCell::new(Tape::EMPTY)) };
                 }
                 SLOT.try_with(|c| c.try_borrow_mut().ok().map(|mut t| f(&mut t)))
                     .ok()
@@ -264,12 +269,12 @@ fn unpack<T: Scalar>(v: T, k: u64) -> Taped<T> {
 
 /// Out of line, with the operands in registers: the thread-local access and
 /// the push are one small function per number type.
-#[inline(never)]
+#[inline]
 fn push_slot<T: Recordable>(ia: u32, sa: u32, da: T, ib: u32, sb: u32, db: T) -> u64 {
     T::with_tape(|t| t.push(ia, sa, da, ib, sb, db)).unwrap_or(0)
 }
 
-#[inline(never)]
+#[inline]
 fn push_slot1<T: Recordable>(ia: u32, sa: u32, da: T) -> u64 {
     T::with_tape(|t| t.push(ia, sa, da, 0, 0, T::zero())).unwrap_or(0)
 }
