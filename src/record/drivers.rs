@@ -222,6 +222,11 @@ where
 }
 
 /// How many Hessian columns one recording of [`hessian_rev`] carries.
+///
+/// ```
+/// // A Hessian of 20 inputs takes ⌈20 / 8⌉ = 3 recordings.
+/// assert_eq!(20_usize.div_ceil(dualgrad::record::HESSIAN_CHUNK), 3);
+/// ```
 pub const HESSIAN_CHUNK: usize = 8;
 
 /// `f(x)`, `∇f(x)` and the Hessian (`H[i][j] = ∂²f/∂xᵢ∂xⱼ`), forward over

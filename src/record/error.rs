@@ -18,7 +18,8 @@ pub enum RecordError {
     /// A value from another recording (or from before a reset) was used in
     /// this one, or asked about.
     Stale,
-    /// More than 2³² − 2 operations in one recording.
+    /// More than 2³² − 2 operations in one recording (or the memory for
+    /// the nodes could not be allocated).
     TooLong,
     /// A slice has the wrong length (`what`: which argument).
     Size {
@@ -40,7 +41,9 @@ impl fmt::Display for RecordError {
             RecordError::Stale => f.write_str(
                 "a value from another recording (or from before a reset) was used; its derivatives would be wrong",
             ),
-            RecordError::TooLong => f.write_str("more than 2^32 - 2 operations in one recording"),
+            RecordError::TooLong => f.write_str(
+                "more than 2^32 - 2 operations in one recording (or no memory for the nodes)",
+            ),
             RecordError::Size { what, expected, got } => {
                 write!(f, "{what}: expected length {expected}, got {got}")
             }
