@@ -91,4 +91,30 @@ proptest! {
         let expect: Vec<f64> = h.iter().map(|r| r.iter().zip(&dir).map(|(a, b)| a * b).sum()).collect();
         close(&hv, &expect, 1e-10)?;
     }
+
+    #[test]
+    fn nothing_panics_at_edge_inputs(
+        x in prop::collection::vec(
+            prop::sample::select(vec![0.0, -0.0, 1.0, -1.0, 1e308, -1e308, 1e-310,
+                                      f64::INFINITY, f64::NEG_INFINITY, f64::NAN]),
+            0..8),
+        prog in prop::collection::vec((0u8..16, 0usize..64, 0usize..64), 0..30),
+        w in prop::collection::vec(-2.0..2.0_f64, 0..4),
+    ) {
+        // Values are the plain evaluation's (NaN where it is NaN); the
+        // drivers return a result (never panic) for any length, including
+        // empty inputs and cotangents of the wrong length.
+        if !x.is_empty() {
+            let plain = run(&x, &prog);
+            let (v, g) = gradient_rev_dyn(|x| run(x, &prog), &x).unwrap();
+            prop_assert!(v.to_bits() == plain.to_bits() || (v.is_nan() && plain.is_nan()));
+            prop_assert_eq!(g.len(), x.len());
+        }
+        let r = dualgrad::record::vjp_rev_dyn(|x| x.iter().map(|&t| t * t).collect(), &x, &w);
+        prop_assert_eq!(r.is_ok(), w.len() == x.len());
+        let r = hvp_rev(|x| x.iter().copied().sum(), &x, &w);
+        prop_assert_eq!(r.is_ok(), w.len() == x.len());
+        let (_, _, h) = dualgrad::record::hessian_rev(|x| x.iter().map(|&t| t * t).sum(), &x).unwrap();
+        prop_assert_eq!(h.len(), x.len());
+    }
 }
