@@ -15,7 +15,8 @@
 //! - [`hessian_rev`]: recording over `DualVec<T, 8>`: the full Hessian in
 //!   ⌈N/8⌉ recordings and sweeps.
 //!
-//! The drivers reuse a thread-local [`Recorder`] per number type, so in the
+//! The drivers reuse a spare [`Recorder`] per number type (per thread with
+//! `std`), so in the
 //! steady state they allocate only their results (the array drivers
 //! nothing). Use a [`Recorder`] directly to ask several questions of one
 //! recording.

@@ -41,12 +41,18 @@
 //! - Second order by nesting: recording over `Dual<f64>` gives
 //!   Hessian-vector products ([`hvp_rev`]), over `DualVec<f64, 8>` Hessians
 //!   ([`hessian_rev`]).
-//! - Storage: a node per operation (24 bytes for `f64`,
+//! - Storage: a value is 16 bytes for `f64` (value, node index, session);
+//!   a node per recorded operation (24 bytes for `f64`,
 //!   [`Recorder::BYTES_PER_NODE`]) plus an adjoint per node (8 bytes) during
 //!   a sweep; a [`Recorder`] reused across calls allocates nothing.
-//! - Needs `std` (the thread-local slot operators record through; see
-//!   [`Recorder`]). A value carries its recording's session number, so a
-//!   value from another recording or from before a reset gives NaN and a
+//! - Where the tape lives: operators take no tape argument, and `Scalar`
+//!   (like nalgebra's scalars) requires `Send + Sync + 'static`, so a value
+//!   cannot hold a reference to one. A [`Recorder`] owns its storage and
+//!   lends it, while [`Recorder::record`] runs, to a slot per number type:
+//!   a thread-local with `std`, a `static` behind a spin lock that is only
+//!   tried without it (see [`Recordable`]).
+//! - A value carries its recording's session number, so a value from
+//!   another recording or from before a reset gives NaN and a
 //!   [`RecordError::Stale`], never a wrong gradient.
 
 mod drivers;

@@ -16,8 +16,8 @@ use crate::Scalar;
 /// again. Recording again reuses the storage: in the steady state nothing
 /// is allocated.
 ///
-/// While the function runs, the recorder's storage is lent to a
-/// thread-local slot (one per number type), which the operators of
+/// While the function runs, the recorder's storage is lent to a slot (one
+/// per number type; thread-local with `std`), which the operators of
 /// [`Taped`] write to; the slot holds nothing outside a recording.
 ///
 /// ```

@@ -1,6 +1,6 @@
 //! The tape behind [`Taped`] numbers: one node per recorded operation, a
-//! thread-local slot per number type that the active recording's storage is
-//! lent to, and the backward sweep.
+//! slot per number type (thread-local with `std`) that the active
+//! recording's storage is lent to, and the backward sweep.
 //!
 //! A node is two parent indices and the two local derivatives (from the rule
 //! table): `8 + 2·size_of::<T>()` bytes, 24 bytes for `f64`. Unary nodes
@@ -267,8 +267,8 @@ fn unpack<T: Scalar>(v: T, k: u64) -> Taped<T> {
     }
 }
 
-/// Out of line, with the operands in registers: the thread-local access and
-/// the push are one small function per number type.
+/// The slot access and the push: about 30 instructions, inlined into each
+/// operation.
 #[inline]
 fn push_slot<T: Recordable>(ia: u32, sa: u32, da: T, ib: u32, sb: u32, db: T) -> u64 {
     T::with_tape(|t| t.push(ia, sa, da, ib, sb, db)).unwrap_or(0)
