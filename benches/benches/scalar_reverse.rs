@@ -10,9 +10,9 @@
 //! `gradient_dyn`; `gradient` for function (c); left out at n = 10,000),
 //! `ad_trait_adr`, `reverse`; and `srev2_rosen_{100,1000}` with
 //! `dualgrad_grad`, `dualgrad_hvp` (`hvp_rev`), and for n = 100
-//! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn`; `srev2_rosen_16` with
+//! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn`; `srev2_rosen_{4,8,16}` with
 //! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn` and
-//! `dualgrad_hessian_dual2vec` (forward `hessian` on `[f64; 16]`).
+//! `dualgrad_hessian_dual2vec` (forward `hessian` on `[f64; N]`).
 //!
 //! `DUALGRAD_PROBE=<group>/<id>:<iterations>` runs one workload that many
 //! times instead (for callgrind instruction counts,
@@ -199,22 +199,9 @@ fn run(mode: &mut Mode) {
             });
         g.finish();
     }
-    {
-        // Small Hessians: forward Dual2Vec (one evaluation) against reverse.
-        let x = inputs(16, 6);
-        let xa: [f64; 16] = core::array::from_fn(|i| x[i]);
-        let mut g = Group::new(mode, "srev2_rosen_16");
-        g.bench("dualgrad_hessian_rev", || {
-            hessian_rev(float::rosenbrock, black_box(&x))
-        })
-        .bench("dualgrad_hessian_dyn", || {
-            hessian_dyn(float::rosenbrock, black_box(&x))
-        })
-        .bench("dualgrad_hessian_dual2vec", || {
-            hessian(|x| float::rosenbrock(&x), black_box(xa))
-        });
-        g.finish();
-    }
+    small_hessian::<4>(mode);
+    small_hessian::<8>(mode);
+    small_hessian::<16>(mode);
     for n in [100, 1000] {
         let x = inputs(n, 6);
         let v = inputs(n, 7);
@@ -235,6 +222,23 @@ fn run(mode: &mut Mode) {
         }
         g.finish();
     }
+}
+
+/// Small Hessians: forward Dual2Vec (one evaluation) against reverse.
+fn small_hessian<const N: usize>(mode: &mut Mode) {
+    let x = inputs(N, 6);
+    let xa: [f64; N] = core::array::from_fn(|i| x[i]);
+    let mut g = Group::new(mode, &format!("srev2_rosen_{N}"));
+    g.bench("dualgrad_hessian_rev", || {
+        hessian_rev(float::rosenbrock, black_box(&x))
+    })
+    .bench("dualgrad_hessian_dyn", || {
+        hessian_dyn(float::rosenbrock, black_box(&x))
+    })
+    .bench("dualgrad_hessian_dual2vec", || {
+        hessian(|x| float::rosenbrock(&x), black_box(xa))
+    });
+    g.finish();
 }
 
 fn main() {

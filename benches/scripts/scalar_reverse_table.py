@@ -25,6 +25,8 @@ GROUPS = [
 ]
 ROWS = ["f64", "dualgrad_rev", "dualgrad_rev_recorder", "dualgrad_fwd", "ad_trait_adr", "reverse"]
 SECOND = [
+    ("Rosenbrock n = 4", "srev2_rosen_4"),
+    ("Rosenbrock n = 8", "srev2_rosen_8"),
     ("Rosenbrock n = 16", "srev2_rosen_16"),
     ("Rosenbrock n = 100", "srev2_rosen_100"),
     ("Rosenbrock n = 1,000", "srev2_rosen_1000"),
