@@ -141,13 +141,13 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 /// ```
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub use record::gradient_rev_dvec;
 #[cfg(feature = "alloc")]
 pub use record::{
     gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_auto, jacobian_rev,
     jacobian_rev_dyn, vjp_rev, vjp_rev_dyn, RecordError, Recorder, Taped,
 };
-#[cfg(all(feature = "nalgebra", feature = "alloc"))]
-pub use record::gradient_rev_dvec;
 pub use rng::SplitMix64;
 
 /// The `num-traits` crate this crate's traits come from, re-exported so that

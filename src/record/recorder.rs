@@ -180,7 +180,7 @@ impl<T: Recordable> Recorder<T> {
     }
 
     /// The number of nodes of the current recording: one per input, one per
-    /// recorded operation, and the sink.
+    /// recorded operation, and a placeholder (node 0).
     ///
     /// ```
     /// let mut r = dualgrad::record::Recorder::new();
@@ -273,7 +273,7 @@ impl<T: Recordable> Recorder<T> {
         self.adj.resize(top + 1, T::zero());
         if let Some(k) = node {
             self.adj[k] = T::one();
-            backward(&self.tape.nodes, &mut self.adj, k);
+            backward(&self.tape.nodes, &mut self.adj, k, self.n);
         }
         Ok(&self.adj[1..=self.n])
     }
@@ -311,7 +311,7 @@ impl<T: Recordable> Recorder<T> {
                 self.adj[k] += wi;
             }
         }
-        backward(&self.tape.nodes, &mut self.adj, top);
+        backward(&self.tape.nodes, &mut self.adj, top, self.n);
         Ok(&self.adj[1..=self.n])
     }
 }

@@ -3,9 +3,10 @@
 //! recording's storage is lent to, and the backward sweep.
 //!
 //! A node is two parent indices and the two local derivatives (from the rule
-//! table): `8 + 2·size_of::<T>()` bytes, 24 bytes for `f64`. Unary nodes
-//! point their second parent at node 0, a sink whose adjoint is never read,
-//! so the backward sweep has no branch on the arity.
+//! table): `8 + 2·size_of::<T>()` bytes, 24 bytes for `f64`. A constant
+//! operand (and the missing second operand of a unary node) points at the
+//! node itself, whose adjoint is dead once read, so the backward sweep has
+//! no branch on the arity.
 
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -14,8 +15,8 @@ use crate::record::error::RecordError;
 use crate::record::taped::Taped;
 use crate::Scalar;
 
-/// The index of a constant (a value on no tape): the sink, node 0, whose
-/// adjoint is never read.
+/// The index of a constant (a value on no tape): node 0, a placeholder
+/// that no recorded node points at.
 pub(crate) const CONST: u32 = 0;
 
 /// One recorded operation: `result = f(a, b)` with `∂f/∂a = d[0]`,
@@ -64,7 +65,7 @@ pub(crate) fn next_session() -> u32 {
 
 impl<T: Scalar> Tape<T> {
     /// Records a node with parents `(ia, sa)`, `(ib, sb)` (index and
-    /// session; a constant is `(0, 0)`, the sink) and local derivatives
+    /// session; a constant is `(0, 0)`) and local derivatives
     /// `da`, `db`. Returns the new node's index and the session packed as
     /// `session << 32 | index`, or 0 if an operand is stale (or the tape
     /// is full).
@@ -75,6 +76,13 @@ impl<T: Scalar> Tape<T> {
         // Each product is zero exactly when the operand is a constant or of
         // this session (one multiplication instead of two comparisons).
         let bad = (u64::from(sa ^ s) * u64::from(sa)) | (u64::from(sb ^ s) * u64::from(sb));
+        // A constant operand (index 0) points at the new node itself: its
+        // adjoint is dead once the sweep has read it, so the dummy update
+        // `adj[k] += d·a` costs nothing and chains no two nodes together
+        // (a shared sink would serialise every such update through memory).
+        let me = len as u32;
+        let ia = if ia == 0 { me } else { ia };
+        let ib = if ib == 0 { me } else { ib };
         let p = u64::from(ia) | (u64::from(ib) << 32);
         if (bad != 0) | (len == self.nodes.capacity()) {
             return self.push_slow(bad, p, da, db);
@@ -117,7 +125,8 @@ impl<T: Scalar> Tape<T> {
         0
     }
 
-    /// Starts a new session with `n` inputs (nodes `1..=n`, after the sink).
+    /// Starts a new session with `n` inputs (nodes `1..=n`, after the
+    /// placeholder node 0).
     pub(crate) fn start(&mut self, n: usize) -> Result<u32, RecordError> {
         if n >= (u32::MAX as usize) - 1 {
             return Err(RecordError::TooLong);
@@ -285,18 +294,20 @@ pub(crate) fn swap_slot<T: Recordable>(t: &mut Tape<T>) -> bool {
     T::with_tape(|cur| core::mem::swap(cur, t)).is_some()
 }
 
-/// The backward sweep over `nodes[1..=top]`: `adj` holds the seeds on entry
+/// The backward sweep over `nodes[inputs + 1..=top]`: `adj` holds the seeds on entry
 /// and the adjoints on return. A zero adjoint contributes nothing, even
 /// through an infinite local derivative (as a zero tangent in forward mode).
-pub(crate) fn backward<T: Scalar>(nodes: &[Node<T>], adj: &mut [T], top: usize) {
+pub(crate) fn backward<T: Scalar>(nodes: &[Node<T>], adj: &mut [T], top: usize, inputs: usize) {
     let top = top
         .min(nodes.len().saturating_sub(1))
         .min(adj.len().saturating_sub(1));
     let (Some(nodes), Some(adj)) = (nodes.get(..=top), adj.get_mut(..=top)) else {
         return;
     };
+    // The inputs (nodes 1..=inputs) have no parents: the sweep stops above
+    // them.
     let mut k = top;
-    while k > 0 {
+    while k > inputs {
         let a = adj[k];
         let n = &nodes[k];
         k -= 1;
