@@ -34,6 +34,12 @@
 //!   losses and optimisers, with a backward pass that can itself be
 //!   differentiated (`dualgrad::reverse::Tape`).
 //!
+//! - [`record`] (feature `alloc`): reverse mode for any function generic
+//!   over [`Scalar`]: the recording number type [`Taped`] and the drivers
+//!   [`gradient_rev`], [`gradient_rev_dyn`], [`vjp_rev`], [`jacobian_rev`],
+//!   [`hvp_rev`], [`hessian_rev`]; a gradient of N inputs costs a small
+//!   multiple of one evaluation, whatever N.
+//!
 //! - [`check`]: test a hand-written gradient, Jacobian, Hessian or
 //!   vector-Jacobian product against the exact forward-mode one and against
 //!   Richardson-extrapolated finite differences (`gradcheck` for Rust), with
@@ -113,6 +119,8 @@ compile_error!("dualgrad needs a math library: enable the `std` feature (default
 pub mod forward;
 #[cfg(feature = "nalgebra")]
 pub mod linalg;
+#[cfg(feature = "alloc")]
+pub mod record;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub mod nn;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
@@ -143,6 +151,13 @@ pub use linalg::{gradient_vec, hessian_mat, jacobian_mat};
 /// ```
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+pub use record::gradient_rev_dvec;
+#[cfg(feature = "alloc")]
+pub use record::{
+    gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_auto, jacobian_rev,
+    jacobian_rev_dyn, vjp_rev, vjp_rev_dyn, RecordError, Recorder, Taped,
+};
 pub use rng::SplitMix64;
 
 /// The `num-traits` crate this crate's traits come from, re-exported so that

@@ -14,4 +14,9 @@ pub use crate::forward::*;
 pub use crate::linalg::{gradient_dvec, hessian_dmat, jacobian_dmat};
 #[cfg(feature = "nalgebra")]
 pub use crate::linalg::{gradient_vec, hessian_mat, jacobian_mat};
+#[cfg(feature = "alloc")]
+pub use crate::record::{
+    gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_auto, jacobian_rev,
+    jacobian_rev_dyn, vjp_rev, vjp_rev_dyn, Recorder, Taped,
+};
 pub use num_traits::{Float, FloatConst, One, Zero};

@@ -9,3 +9,4 @@
 
 pub mod forward_work;
 pub mod reverse_work;
+pub mod scalar_reverse_work;

@@ -39,6 +39,21 @@ pub(crate) trait Number<T: Scalar>: Copy {
     fn zip(self, o: Self, f: impl Fn(T, T) -> T) -> Self;
     /// Whether every derivative part is exactly zero.
     fn is_const(&self) -> bool;
+    /// Whether `f` holds for every pair of corresponding parts of `self`
+    /// and `o` (the value parts, then each derivative part), for the
+    /// `approx` comparisons. A type whose derivative parts are not stored
+    /// in the value (the recording type of `crate::record`) overrides it.
+    #[cfg_attr(not(feature = "nalgebra"), allow(dead_code))]
+    fn parts_all(self, o: Self, f: impl Fn(&T, &T) -> bool) -> bool {
+        let ok = core::cell::Cell::new(true);
+        let _ = self.zip(o, |x, y| {
+            if ok.get() && !f(&x, &y) {
+                ok.set(false);
+            }
+            x
+        });
+        ok.get()
+    }
     /// `f(self)` given `f`'s jet at `self.re()`, with `m(d, t)` for each
     /// product of a derivative `d` of the jet with a part `t` of `self`.
     fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self;

@@ -7,8 +7,6 @@
 //! (or [`Scalar`](crate::Scalar)) implementation, so its derivatives come
 //! from the one rule table; nothing here states a derivative.
 
-use core::cell::Cell;
-
 use simba::scalar::RealField;
 
 use crate::forward::number::Number;
@@ -18,14 +16,7 @@ use crate::{Dual, Dual2Vec, DualVec, HyperDual, Scalar};
 /// (the value parts, then each derivative part).
 #[inline]
 pub(crate) fn all_parts<T: Scalar, X: Number<T>>(a: X, b: X, f: impl Fn(&T, &T) -> bool) -> bool {
-    let ok = Cell::new(true);
-    let _ = a.zip(b, |x, y| {
-        if ok.get() && !f(&x, &y) {
-            ok.set(false);
-        }
-        x
-    });
-    ok.get()
+    a.parts_all(b, f)
 }
 
 /// `Σₖ (±x²)ᵏ / (2k + 1)!` for an `x` whose plain value (at the bottom of
@@ -515,6 +506,8 @@ macro_rules! impl_real_consts {
     };
 }
 pub(crate) use impl_real_consts;
+
+pub(crate) use impl_linalg;
 
 impl_linalg!([T] Dual<T>);
 impl_linalg!([T] HyperDual<T>);
