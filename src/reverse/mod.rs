@@ -53,7 +53,9 @@ mod algebra;
 mod backward;
 mod custom;
 mod error;
+mod expr;
 mod kernels;
+mod lift;
 mod op;
 mod ops;
 mod pool;
@@ -63,5 +65,7 @@ mod vjp;
 
 pub use custom::{CustomOp, ElementwiseFn, ELEMENTWISE_ORDER};
 pub use error::{ReverseError, Shape};
+pub use expr::Expr;
+pub use lift::{lift, lift_with_tangent, tangents, values};
 pub use ops::one_hot;
 pub use tape::{Tape, Var};
