@@ -9,9 +9,9 @@ use alloc::vec::Vec;
 use nalgebra::DMatrix;
 
 use super::error::ReverseError;
-use super::op::{CustomDyn, ElemDyn, Op};
+use super::op::{CustomDyn, Elem2Dyn, ElemDyn, Op};
 use super::tape::{RecVjp, Tape, Var};
-use crate::{Dual, HyperDual, Scalar, UnaryRule};
+use crate::{BinaryRule, Dual, HyperDual, Scalar, UnaryRule};
 
 type R = Result<Var, ReverseError>;
 
@@ -76,6 +76,99 @@ impl<S: Scalar, F: ElementwiseFn> ElemDyn<S> for ByForward<F> {
             }
             _ => S::nan(),
         }
+    }
+}
+
+/// A function of two numbers written generically over [`Scalar`], for
+/// [`Tape::map_elementwise2`]: applied to corresponding entries of two
+/// matrices and differentiated by forward mode, entry by entry.
+///
+/// ```
+/// use dualgrad::reverse::{ElementwiseFn2, Tape};
+/// use dualgrad::Scalar;
+/// use nalgebra::dmatrix;
+///
+/// /// x·e^y.
+/// struct XExpY;
+/// impl ElementwiseFn2 for XExpY {
+///     fn call<S: Scalar>(&self, x: S, y: S) -> S { x * y.exp() }
+/// }
+/// let t = Tape::new();
+/// let (x, y) = (t.var(dmatrix![2.0]), t.var(dmatrix![0.0]));
+/// let z = t.map_elementwise2(x, y, XExpY)?;
+/// assert_eq!(t.gradient(z, &[x, y])?, vec![dmatrix![1.0], dmatrix![2.0]]);
+/// # Ok::<(), dualgrad::reverse::ReverseError>(())
+/// ```
+pub trait ElementwiseFn2: 'static {
+    /// The function at `(x, y)`, for any number type.
+    fn call<S: Scalar>(&self, x: S, y: S) -> S;
+}
+
+/// An [`ElementwiseFn2`] on the tape's number type: partial derivatives
+/// by nested dual numbers, each layer differentiating in `x` or in `y`.
+struct ByForward2<F>(F);
+
+impl<S: Scalar, F: ElementwiseFn2> Elem2Dyn<S> for ByForward2<F> {
+    fn eval(&self, x: S, y: S, i: u8, j: u8) -> S {
+        let f = &self.0;
+        let (one, zero) = (S::one(), S::zero());
+        // The directions of the derivative, one per layer: true = x.
+        let mut dirs = [false; 4];
+        let k = usize::from(i) + usize::from(j);
+        if k > usize::from(ELEMENTWISE_ORDER) {
+            return S::nan();
+        }
+        for d in dirs.iter_mut().take(usize::from(i)) {
+            *d = true;
+        }
+        let t = |b: bool| if b { one } else { zero };
+        match k {
+            0 => f.call(x, y),
+            1 => {
+                let (dx, dy) = (Dual::new(x, t(dirs[0])), Dual::new(y, t(!dirs[0])));
+                f.call(dx, dy).eps
+            }
+            2 => {
+                let hx = HyperDual::new(x, t(dirs[0]), t(dirs[1]), zero);
+                let hy = HyperDual::new(y, t(!dirs[0]), t(!dirs[1]), zero);
+                f.call(hx, hy).e12
+            }
+            3 => {
+                let c = Dual::constant;
+                let lift = |v: S, own: bool| {
+                    let m = |b: bool| t(b == own);
+                    HyperDual::new(
+                        Dual::new(v, m(dirs[2])),
+                        c(m(dirs[0])),
+                        c(m(dirs[1])),
+                        c(zero),
+                    )
+                };
+                f.call(lift(x, true), lift(y, false)).e12.eps
+            }
+            _ => {
+                let c = |v: S| HyperDual::new(v, zero, zero, zero);
+                let lift = |v: S, own: bool| {
+                    let m = |b: bool| t(b == own);
+                    HyperDual::new(
+                        HyperDual::new(v, m(dirs[2]), m(dirs[3]), zero),
+                        c(m(dirs[0])),
+                        c(m(dirs[1])),
+                        c(zero),
+                    )
+                };
+                f.call(lift(x, true), lift(y, false)).e12.e12
+            }
+        }
+    }
+}
+
+/// A [`BinaryRule`] as an [`ElementwiseFn2`].
+struct ByRule2<B>(B);
+
+impl<B: BinaryRule + 'static> ElementwiseFn2 for ByRule2<B> {
+    fn call<S: Scalar>(&self, x: S, y: S) -> S {
+        x.apply2(&self.0, y)
     }
 }
 
@@ -250,6 +343,64 @@ impl<S: Scalar> Tape<S> {
     /// ```
     pub fn apply_rule<U: UnaryRule + 'static>(&self, a: Var, rule: U) -> R {
         self.map_elementwise(a, ByRule(rule))
+    }
+
+    /// Applies a user's generic function of two numbers
+    /// ([`ElementwiseFn2`]) to corresponding entries of `a` and `b` (same
+    /// shapes), differentiated by forward mode entry by entry (recorded
+    /// backward passes reach [`ELEMENTWISE_ORDER`] derivatives in all).
+    ///
+    /// ```
+    /// use dualgrad::reverse::{ElementwiseFn2, Tape};
+    /// use dualgrad::Scalar;
+    /// use nalgebra::dmatrix;
+    /// struct Hypot;
+    /// impl ElementwiseFn2 for Hypot {
+    ///     fn call<S: Scalar>(&self, x: S, y: S) -> S { x.hypot(y) }
+    /// }
+    /// let t = Tape::new();
+    /// let (x, y) = (t.var(dmatrix![3.0]), t.var(dmatrix![4.0]));
+    /// let r = t.map_elementwise2(x, y, Hypot)?;
+    /// assert_eq!(t.value(r)?, dmatrix![5.0]);
+    /// assert_eq!(t.gradient(r, &[x, y])?, vec![dmatrix![0.6], dmatrix![0.8]]);
+    /// assert!(t.map_elementwise2(x, t.var(dmatrix![1.0, 2.0]), Hypot).is_err());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn map_elementwise2<F: ElementwiseFn2>(&self, a: Var, b: Var, f: F) -> R {
+        const OP: &str = "map_elementwise2";
+        let (sa, sb) = (self.shape_of(OP, a)?, self.shape_of(OP, b)?);
+        if sa != sb {
+            return Err(ReverseError::shape(OP, sa, sb, "shapes differ"));
+        }
+        let id = {
+            let mut ext = self.ext.borrow_mut();
+            ext.elem2.push(Rc::new(ByForward2(f)));
+            ext.elem2.len() - 1
+        };
+        Ok(self.handle(self.push(Op::Elem2(a.index, b.index, id, 0, 0))))
+    }
+
+    /// Applies a user's [`BinaryRule`] to corresponding entries of `a` and
+    /// `b` (same shapes).
+    ///
+    /// ```
+    /// use dualgrad::reverse::Tape;
+    /// use dualgrad::{BinaryRule, Scalar};
+    /// use nalgebra::dmatrix;
+    /// /// x·y², by its partials (y², 2xy).
+    /// struct XYY;
+    /// impl BinaryRule for XYY {
+    ///     fn value(&self, x: f64, y: f64) -> f64 { x * y * y }
+    ///     fn partials<S: Scalar>(&self, x: S, y: S) -> (S, S) { (y * y, S::lit(2.0) * x * y) }
+    /// }
+    /// let t = Tape::new();
+    /// let (x, y) = (t.var(dmatrix![3.0]), t.var(dmatrix![2.0]));
+    /// let z = t.apply_rule2(x, y, XYY)?;
+    /// assert_eq!(t.gradient(z, &[x, y])?, vec![dmatrix![4.0], dmatrix![12.0]]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn apply_rule2<B: BinaryRule + 'static>(&self, a: Var, b: Var, rule: B) -> R {
+        self.map_elementwise2(a, b, ByRule2(rule))
     }
 
     /// Records a user's matrix operation ([`CustomOp`]) of one or two

@@ -495,6 +495,10 @@ pub(crate) fn eval<S: Scalar>(
         Op::Reshape(a, r, c) => p.fill(r, c, v(a).iter().copied()),
         Op::Gather(a, id, rows) => gather(p, v(a), &ext.indices[id], rows),
         Op::Scatter(g, id, rows, n) => scatter(p, v(g), &ext.indices[id], rows, n),
+        Op::Elem2(a, b, id, i, j) => {
+            let f = &ext.elem2[id];
+            zip(p, v(a), v(b), |x, y| f.eval(x, y, i, j))
+        }
         Op::Elem(a, id, k) => {
             let f = &ext.elem[id];
             p.fill(

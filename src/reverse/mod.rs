@@ -63,7 +63,7 @@ mod shaping;
 mod tape;
 mod vjp;
 
-pub use custom::{CustomOp, ElementwiseFn, ELEMENTWISE_ORDER};
+pub use custom::{CustomOp, ElementwiseFn, ElementwiseFn2, ELEMENTWISE_ORDER};
 pub use error::{ReverseError, Shape};
 pub use expr::Expr;
 pub use lift::{lift, lift_with_tangent, tangents, values};
