@@ -32,6 +32,9 @@
 //! - the parameters (constants of the function, with an example value for
 //!   the documentation and tests);
 //! - `rule`: the function in `rules.rs` giving value, f′ and f″;
+//!   optionally `rule / slope`, where `slope` is the function in `rules.rs`
+//!   that the rule itself uses for f′, callable without the value (the
+//!   tape's backward kernels call it: `tanh′` without `tanh`);
 //! - `f″`: the second derivative written with the recording algebra's
 //!   element-wise operations (`a.map(x, Fun::…, k)` is the `k`-th derivative,
 //!   `k ≤ 1`, of a listed function, whose values come from its rule). The
@@ -130,7 +133,7 @@ macro_rules! unary_functions {
             };
             float sinh Sinh () => sinh, |a, x| a.map(x, Fun::Sinh, 0);
             float cosh Cosh () => cosh, |a, x| a.map(x, Fun::Cosh, 0);
-            float tanh Tanh () => tanh, |a, x| {
+            float tanh Tanh () => tanh / tanh_d1, |a, x| {
                 let f = a.map(x, Fun::Tanh, 0);
                 let d = a.map(x, Fun::Tanh, 1);
                 let p = a.mul(&f, &d);
@@ -161,15 +164,15 @@ macro_rules! unary_functions {
             float round Round () => round, |a, x| a.fill(x, 0.0);
             float trunc Trunc () => trunc, |a, x| a.fill(x, 0.0);
             float signum Signum () => signum, |a, x| a.fill(x, 0.0);
-            scalar sigmoid Sigmoid () => sigmoid, |a, x| {
+            scalar sigmoid Sigmoid () => sigmoid / sigmoid_d1, |a, x| {
                 let d = a.map(x, Fun::Sigmoid, 1);
                 let h = a.times(x, 0.5);
                 let t = a.map(&h, Fun::Tanh, 0);
                 let p = a.mul(&d, &t);
                 a.times(&p, -1.0)
             };
-            scalar softplus Softplus () => softplus, |a, x| a.map(x, Fun::Sigmoid, 1);
-            scalar relu Relu () => relu, |a, x| a.fill(x, 0.0);
+            scalar softplus Softplus () => softplus / softplus_d1, |a, x| a.map(x, Fun::Sigmoid, 1);
+            scalar relu Relu () => relu / relu_d1, |a, x| a.fill(x, 0.0);
             scalar leaky_relu LeakyRelu (slope: f64 = 0.01) => leaky_relu, |a, x| a.fill(x, 0.0);
             scalar elu Elu (alpha: f64 = 1.0) => elu, |a, x| {
                 let d = a.map(x, Fun::Elu(alpha), 1);
@@ -219,7 +222,7 @@ pub(crate) use unary_functions;
 /// Generates [`Fun`] from the list.
 macro_rules! fun_enum {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         /// An element-wise function of one variable: every function of the
         /// crate's one list (`sin`, `tanh`, `gelu`, `powi(n)`, …), with its
         /// constant parameters. Its value and derivatives come from the
@@ -295,8 +298,9 @@ macro_rules! fun_enum {
             /// ```
             #[inline]
             pub fn derivative<S: $crate::Scalar>(self, x: S) -> S {
-                let j = self.jet(x, false);
-                if j.f.is_nan() { j.f } else { j.d1 }
+                match self {
+                    $(Fun::$v$(($p))? => $crate::forward::functions::fun_slope!(x $rule $(/ $slope)? ($($p)?)),)*
+                }
             }
 
             /// The second derivative at `x`, from the rule table; NaN where
@@ -313,6 +317,23 @@ macro_rules! fun_enum {
         }
     };
 }
+
+/// The first derivative of one entry: its rule's slope function if the entry
+/// names one, else the rule's f′ (NaN where the value is NaN).
+macro_rules! fun_slope {
+    ($x:ident $rule:ident / $slope:ident ($($p:ident)?)) => {
+        $crate::forward::rules::$slope($x, $($p)?)
+    };
+    ($x:ident $rule:ident ($($p:ident)?)) => {{
+        let j = $crate::forward::rules::$rule($x, $($p,)? false);
+        if j.f.is_nan() {
+            j.f
+        } else {
+            j.d1
+        }
+    }};
+}
+pub(crate) use fun_slope;
 
 /// The value of one entry: its forward method, or (for `extra` entries)
 /// its rule's value.

@@ -317,7 +317,7 @@ impl<'t, S: Scalar> Expr<'t, S> {
 /// The element-wise functions of the list as methods of [`Expr`].
 macro_rules! expr_methods {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         impl<S: Scalar> Expr<'_, S> {
             $(
                 #[doc = concat!(

@@ -116,7 +116,7 @@ fn lit<S: Scalar>(x: f64) -> S {
 /// in the list of functions.
 macro_rules! second_derivative_fn {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         /// `f″(x)` in recorded (or eager) operations.
         #[allow(unused_variables)]
         pub(crate) fn second_derivative<S: Scalar, A: Alg<S> + ?Sized>(
