@@ -354,16 +354,17 @@ impl<S: Scalar> Tape<S> {
     /// use dualgrad::reverse::{ElementwiseFn2, Tape};
     /// use dualgrad::Scalar;
     /// use nalgebra::dmatrix;
-    /// struct Hypot;
-    /// impl ElementwiseFn2 for Hypot {
-    ///     fn call<S: Scalar>(&self, x: S, y: S) -> S { x.hypot(y) }
+    /// /// x²·y.
+    /// struct XXY;
+    /// impl ElementwiseFn2 for XXY {
+    ///     fn call<S: Scalar>(&self, x: S, y: S) -> S { x * x * y }
     /// }
     /// let t = Tape::new();
-    /// let (x, y) = (t.var(dmatrix![3.0]), t.var(dmatrix![4.0]));
-    /// let r = t.map_elementwise2(x, y, Hypot)?;
-    /// assert_eq!(t.value(r)?, dmatrix![5.0]);
-    /// assert_eq!(t.gradient(r, &[x, y])?, vec![dmatrix![0.6], dmatrix![0.8]]);
-    /// assert!(t.map_elementwise2(x, t.var(dmatrix![1.0, 2.0]), Hypot).is_err());
+    /// let (x, y) = (t.var(dmatrix![3.0, 1.0]), t.var(dmatrix![4.0, 2.0]));
+    /// let r = t.map_elementwise2(x, y, XXY)?;
+    /// assert_eq!(t.value(r)?, dmatrix![36.0, 2.0]);
+    /// assert_eq!(t.gradient(r, &[x, y])?, vec![dmatrix![24.0, 4.0], dmatrix![9.0, 1.0]]);
+    /// assert!(t.map_elementwise2(x, t.var(dmatrix![1.0]), XXY).is_err());
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn map_elementwise2<F: ElementwiseFn2>(&self, a: Var, b: Var, f: F) -> R {

@@ -299,6 +299,245 @@ impl<'t, S: Scalar> Expr<'t, S> {
         self.then2(target, |t, a, b| t.mse(a, b))
     }
 
+    /// Row-wise softmax (see [`Tape::softmax`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![0.0, 0.0]).softmax();
+    /// assert_eq!(y.value()?, dmatrix![0.5, 0.5]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn softmax(&self) -> Self {
+        self.then(|t, a| t.softmax(a))
+    }
+
+    /// Row-wise log-softmax (see [`Tape::log_softmax`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![0.0, 0.0]).log_softmax();
+    /// assert_eq!(y.value()?, dmatrix![-(2.0_f64.ln()), -(2.0_f64.ln())]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn log_softmax(&self) -> Self {
+        self.then(|t, a| t.log_softmax(a))
+    }
+
+    /// Row-wise log-sum-exp (see [`Tape::log_sum_exp`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![0.0, 0.0]).log_sum_exp();
+    /// assert_eq!(y.scalar()?, 2.0_f64.ln());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn log_sum_exp(&self) -> Self {
+        self.then(|t, a| t.log_sum_exp(a))
+    }
+
+    /// The sum of each row (see [`Tape::row_sums`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![1.0, 2.0]).row_sums();
+    /// assert_eq!(y.scalar()?, 3.0);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn row_sums(&self) -> Self {
+        self.then(|t, a| t.row_sums(a))
+    }
+
+    /// The sum of each column (see [`Tape::col_sums`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![1.0; 2.0]).col_sums();
+    /// assert_eq!(y.scalar()?, 3.0);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn col_sums(&self) -> Self {
+        self.then(|t, a| t.col_sums(a))
+    }
+
+    /// The Frobenius norm (see [`Tape::norm`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![3.0, 4.0]).norm();
+    /// assert_eq!(y.scalar()?, 5.0);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn norm(&self) -> Self {
+        self.then(|t, a| t.norm(a))
+    }
+
+    /// `count` rows from `start` (see [`Tape::rows`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![1.0; 2.0; 3.0]).rows(1, 2);
+    /// assert_eq!(y.value()?, dmatrix![2.0; 3.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn rows(&self, start: usize, count: usize) -> Self {
+        self.then(|t, a| t.rows(a, start, count))
+    }
+
+    /// `count` columns from `start` (see [`Tape::cols`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![1.0, 2.0, 3.0]).cols(0, 2);
+    /// assert_eq!(y.value()?, dmatrix![1.0, 2.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn cols(&self, start: usize, count: usize) -> Self {
+        self.then(|t, a| t.cols(a, start, count))
+    }
+
+    /// The entry `(i, j)` as 1×1 (see [`Tape::entry`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![1.0, 2.0]).entry(0, 1);
+    /// assert_eq!(y.scalar()?, 2.0);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn entry(&self, i: usize, j: usize) -> Self {
+        self.then(|t, a| t.entry(a, i, j))
+    }
+
+    /// The entries as a `rows×cols` matrix (see [`Tape::reshape`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![1.0, 2.0]).reshape(2, 1);
+    /// assert_eq!(y.value()?, dmatrix![1.0; 2.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn reshape(&self, rows: usize, cols: usize) -> Self {
+        self.then(|t, a| t.reshape(a, rows, cols))
+    }
+
+    /// The rows at `indices` (see [`Tape::select_rows`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![1.0; 2.0]).select_rows(&[1, 0]);
+    /// assert_eq!(y.value()?, dmatrix![2.0; 1.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn select_rows(&self, indices: &[usize]) -> Self {
+        self.then(|t, a| t.select_rows(a, indices))
+    }
+
+    /// Cross-entropy of logits against labels (see [`Tape::cross_entropy`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let y = t.input(dmatrix![0.0, 0.0]).cross_entropy(&[1]);
+    /// assert_eq!(y.scalar()?, 2.0_f64.ln());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn cross_entropy(&self, labels: &[usize]) -> Self {
+        self.then(|t, a| t.cross_entropy(a, labels))
+    }
+
+    /// `self` above `o` (see [`Tape::concat_rows`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let x = t.input(dmatrix![1.0, 2.0]);
+    /// let y = x.concat_rows(&x);
+    /// assert_eq!(y.value()?, dmatrix![1.0, 2.0; 1.0, 2.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn concat_rows(&self, o: &Expr<'_, S>) -> Self {
+        self.then2(o, |t, a, b| t.concat_rows(a, b))
+    }
+
+    /// `self` left of `o` (see [`Tape::concat_cols`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let x = t.input(dmatrix![1.0, 2.0]);
+    /// let y = x.concat_cols(&x);
+    /// assert_eq!(y.value()?, dmatrix![1.0, 2.0, 1.0, 2.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn concat_cols(&self, o: &Expr<'_, S>) -> Self {
+        self.then2(o, |t, a, b| t.concat_cols(a, b))
+    }
+
+    /// The entry-wise maximum (see [`Tape::max`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let x = t.input(dmatrix![1.0, 2.0]);
+    /// let y = x.max(&x);
+    /// assert_eq!(y.value()?, dmatrix![1.0, 2.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn max(&self, o: &Expr<'_, S>) -> Self {
+        self.then2(o, |t, a, b| t.max(a, b))
+    }
+
+    /// The entry-wise minimum (see [`Tape::min`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let x = t.input(dmatrix![1.0, 2.0]);
+    /// let y = x.min(&x);
+    /// assert_eq!(y.value()?, dmatrix![1.0, 2.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn min(&self, o: &Expr<'_, S>) -> Self {
+        self.then2(o, |t, a, b| t.min(a, b))
+    }
+
+    /// The mean absolute error against `o` (see [`Tape::l1_loss`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let x = t.input(dmatrix![1.0, 2.0]);
+    /// let y = x.l1_loss(&x);
+    /// assert_eq!(y.scalar()?, 0.0);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn l1_loss(&self, o: &Expr<'_, S>) -> Self {
+        self.then2(o, |t, a, b| t.l1_loss(a, b))
+    }
+
+    /// The Huber loss against `o` (see [`Tape::huber_loss`]).
+    ///
+    /// ```
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::<f64>::new();
+    /// let (p, y) = (t.input(dmatrix![19.0; 9.0]), t.input(dmatrix![20.0; 7.0]));
+    /// assert_eq!(p.huber_loss(&y, 1.0).scalar()?, 1.0);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn huber_loss(&self, o: &Expr<'_, S>, delta: f64) -> Self {
+        self.then2(o, |t, a, b| t.huber_loss(a, b, delta))
+    }
+
     /// Any other tape operation on this expression, by a closure:
     /// `x.apply(|t, v| t.rows(v, 0, 2))`.
     ///
