@@ -462,3 +462,18 @@ fn binary_maps_and_rules_on_the_tape() -> Result<(), ReverseError> {
     close(g2[1][(0, 0)], -x0 / r2, 1e-15, "∂atan2/∂x");
     Ok(())
 }
+
+/// A tape with user functions and operations on it can still move to
+/// another thread.
+#[test]
+fn tapes_with_extensions_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let t = Tape::<f64>::new();
+    let x = t.var(dmatrix![1.0]);
+    let _ = t.map_elementwise(x, Swish).unwrap();
+    send(&t);
+    let y = std::thread::spawn(move || t.scalar(t.square(x).unwrap()).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(y, 1.0);
+}

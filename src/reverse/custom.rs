@@ -3,7 +3,7 @@
 //! user's matrix operations ([`CustomOp`], [`Tape::custom`]), and
 //! [`Tape::stop_gradient`] / [`Tape::no_grad`].
 
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
@@ -36,7 +36,7 @@ type R = Result<Var, ReverseError>;
 /// assert_eq!(g[0][0], 0.5); // σ(0) + 0·σ′(0)
 /// # Ok::<(), dualgrad::reverse::ReverseError>(())
 /// ```
-pub trait ElementwiseFn: 'static {
+pub trait ElementwiseFn: Send + Sync + 'static {
     /// The function at `x`, for any number type.
     fn call<S: Scalar>(&self, x: S) -> S;
 }
@@ -99,7 +99,7 @@ impl<S: Scalar, F: ElementwiseFn> ElemDyn<S> for ByForward<F> {
 /// assert_eq!(t.gradient(z, &[x, y])?, vec![dmatrix![1.0], dmatrix![2.0]]);
 /// # Ok::<(), dualgrad::reverse::ReverseError>(())
 /// ```
-pub trait ElementwiseFn2: 'static {
+pub trait ElementwiseFn2: Send + Sync + 'static {
     /// The function at `(x, y)`, for any number type.
     fn call<S: Scalar>(&self, x: S, y: S) -> S;
 }
@@ -166,7 +166,7 @@ impl<S: Scalar, F: ElementwiseFn2> Elem2Dyn<S> for ByForward2<F> {
 /// A [`BinaryRule`] as an [`ElementwiseFn2`].
 struct ByRule2<B>(B);
 
-impl<B: BinaryRule + 'static> ElementwiseFn2 for ByRule2<B> {
+impl<B: BinaryRule + Send + Sync + 'static> ElementwiseFn2 for ByRule2<B> {
     fn call<S: Scalar>(&self, x: S, y: S) -> S {
         x.apply2(&self.0, y)
     }
@@ -175,7 +175,7 @@ impl<B: BinaryRule + 'static> ElementwiseFn2 for ByRule2<B> {
 /// A [`UnaryRule`] as an [`ElementwiseFn`].
 struct ByRule<U>(U);
 
-impl<U: UnaryRule + 'static> ElementwiseFn for ByRule<U> {
+impl<U: UnaryRule + Send + Sync + 'static> ElementwiseFn for ByRule<U> {
     fn call<S: Scalar>(&self, x: S) -> S {
         x.apply(&self.0)
     }
@@ -222,7 +222,7 @@ impl<U: UnaryRule + 'static> ElementwiseFn for ByRule<U> {
 /// assert!(t.custom(Trace, &[t.var(DMatrix::zeros(2, 3))]).is_err());
 /// # Ok::<(), ReverseError>(())
 /// ```
-pub trait CustomOp<S: Scalar>: 'static {
+pub trait CustomOp<S: Scalar>: Send + Sync + 'static {
     /// The operation's name, for errors.
     fn name(&self) -> &'static str;
     /// The value from the operands' values.
@@ -273,7 +273,7 @@ pub trait CustomOp<S: Scalar>: 'static {
 }
 
 /// A [`CustomOp`] as the tape stores it.
-struct Custom<O>(Rc<O>);
+struct Custom<O>(Arc<O>);
 
 impl<S: Scalar, O: CustomOp<S>> CustomDyn<S> for Custom<O> {
     fn name(&self) -> &'static str {
@@ -310,7 +310,7 @@ impl<S: Scalar> Tape<S> {
         let i = self.check("map_elementwise", a)?;
         let id = {
             let mut ext = self.ext.borrow_mut();
-            ext.elem.push(Rc::new(ByForward(f)));
+            ext.elem.push(Arc::new(ByForward(f)));
             ext.elem.len() - 1
         };
         Ok(self.handle(self.push(Op::Elem(i, id, 0))))
@@ -341,7 +341,7 @@ impl<S: Scalar> Tape<S> {
     /// assert_eq!(t.gradient(y, &[x])?[0], dmatrix![-libm::j1(1.0), -libm::j1(2.0)]);
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
-    pub fn apply_rule<U: UnaryRule + 'static>(&self, a: Var, rule: U) -> R {
+    pub fn apply_rule<U: UnaryRule + Send + Sync + 'static>(&self, a: Var, rule: U) -> R {
         self.map_elementwise(a, ByRule(rule))
     }
 
@@ -375,7 +375,7 @@ impl<S: Scalar> Tape<S> {
         }
         let id = {
             let mut ext = self.ext.borrow_mut();
-            ext.elem2.push(Rc::new(ByForward2(f)));
+            ext.elem2.push(Arc::new(ByForward2(f)));
             ext.elem2.len() - 1
         };
         Ok(self.handle(self.push(Op::Elem2(a.index, b.index, id, 0, 0))))
@@ -400,7 +400,7 @@ impl<S: Scalar> Tape<S> {
     /// assert_eq!(t.gradient(z, &[x, y])?, vec![dmatrix![4.0], dmatrix![12.0]]);
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
-    pub fn apply_rule2<B: BinaryRule + 'static>(&self, a: Var, b: Var, rule: B) -> R {
+    pub fn apply_rule2<B: BinaryRule + Send + Sync + 'static>(&self, a: Var, b: Var, rule: B) -> R {
         self.map_elementwise2(a, b, ByRule2(rule))
     }
 
@@ -447,13 +447,13 @@ impl<S: Scalar> Tape<S> {
             let vals: Vec<&DMatrix<S>> = idx.iter().map(|&i| &nodes[i].value).collect();
             op.forward(&vals)?
         };
-        let op = Rc::new(op);
+        let op = Arc::new(op);
         let id = {
             let mut ext = self.ext.borrow_mut();
-            ext.custom.push(Rc::new(Custom(op.clone())));
+            ext.custom.push(Arc::new(Custom(op.clone())));
             ext.custom.len() - 1
         };
-        let rec: RecVjp<S> = Rc::new(move |t, x, y, g| op.vjp_recorded(t, x, y, g));
+        let rec: RecVjp<S> = Arc::new(move |t, x, y, g| op.vjp_recorded(t, x, y, g));
         self.custom_rec.borrow_mut().push(rec);
         Ok(self.push_value(value, Op::Custom(idx[0], idx.get(1).copied(), id)))
     }

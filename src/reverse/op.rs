@@ -1,7 +1,7 @@
 //! The recorded operations ([`Op`]), the recorded nodes ([`Node`]) and the
 //! eager backward pass's matrices ([`Em`]).
 
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
@@ -161,11 +161,11 @@ pub(crate) trait CustomDyn<S> {
 
 /// The user's functions and operations recorded on a tape.
 pub(crate) struct Ext<S> {
-    pub(crate) elem: Vec<Rc<dyn ElemDyn<S>>>,
-    pub(crate) elem2: Vec<Rc<dyn Elem2Dyn<S>>>,
-    pub(crate) custom: Vec<Rc<dyn CustomDyn<S>>>,
+    pub(crate) elem: Vec<Arc<dyn ElemDyn<S> + Send + Sync>>,
+    pub(crate) elem2: Vec<Arc<dyn Elem2Dyn<S> + Send + Sync>>,
+    pub(crate) custom: Vec<Arc<dyn CustomDyn<S> + Send + Sync>>,
     /// Index lists of [`Op::Gather`] and [`Op::Scatter`].
-    pub(crate) indices: Vec<Rc<[usize]>>,
+    pub(crate) indices: Vec<Arc<[usize]>>,
 }
 
 impl<S> Default for Ext<S> {
