@@ -3,7 +3,7 @@
 #![cfg(all(feature = "nalgebra", feature = "alloc"))]
 
 use dualgrad::reverse::{ReverseError, Tape};
-use nalgebra::dmatrix;
+use nalgebra::{dmatrix, DMatrix};
 
 #[test]
 fn linear_layer_with_operators() -> Result<(), ReverseError> {
@@ -60,4 +60,45 @@ fn the_first_error_is_kept() {
         (&a + &c).var(),
         Err(ReverseError::ForeignVariable { op: "add" })
     ));
+}
+
+/// SEEDS.md example 3 with operators: several questions of one recording,
+/// and a gradient of a gradient.
+#[test]
+fn seed3_with_expressions() -> Result<(), ReverseError> {
+    let t = Tape::new();
+    let x = t.input(dmatrix![5.0]);
+    assert_eq!(x.square().gradient(&[&x])?[0], dmatrix![10.0]);
+
+    let t = Tape::new();
+    let x = t.input(dmatrix![3.0]);
+    let y = x.hadamard(&x);
+    let [dy] = y.gradient_expr(&[&x])?.try_into().unwrap();
+    assert_eq!(dy.value()?, dmatrix![6.0]);
+    assert_eq!(dy.gradient(&[&x])?[0], dmatrix![2.0]);
+    let z = y.hadamard(&y);
+    assert_eq!(z.gradient(&[&x])?[0], dmatrix![108.0]);
+    assert_eq!(y.gradient(&[&x])?[0], dmatrix![6.0]);
+    Ok(())
+}
+
+/// SEEDS.md example 7 with operators: tanh(X·W + 1·b), mean of squares,
+/// against the method form.
+#[test]
+fn seed7_with_expressions() -> Result<(), ReverseError> {
+    let xm = dmatrix![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+    let wm = DMatrix::from_fn(7, 2, |i, j| 0.05 * (i as f64) - 0.1 * (j as f64));
+    let t = Tape::new();
+    let (x, w, b) = (
+        t.input(xm.clone()),
+        t.input(wm.clone()),
+        t.input(DMatrix::zeros(1, 2)),
+    );
+    let l = (&x * &w).add_row(&b).tanh().square().mean();
+    let g = l.gradient(&[&w, &b])?;
+    let ym = (&xm * &wm).map(f64::tanh);
+    let dh = ym.map(|y| y * (1.0 - y * y));
+    assert!((&g[0] - xm.transpose() * &dh).amax() < 1e-14);
+    assert!((&g[1] - &dh).amax() < 1e-14);
+    Ok(())
 }
