@@ -348,3 +348,84 @@ macro_rules! fun_apply {
 pub(crate) use fun_apply;
 
 unary_functions!(fun_enum);
+
+/// Calls the macro `$cb` with the list of element-wise functions of two
+/// variables: `method Variant => |x, y| value;`, the value written with the
+/// forward-mode method (whose rule gives the derivatives). The tape records
+/// them entry by entry and differentiates them by forward mode (nested dual
+/// numbers per entry).
+macro_rules! binary_functions {
+    ($($cb:tt)*) => {
+        $($cb)*! {
+            atan2 Atan2 => |x, y| x.atan2(y);
+            hypot Hypot => |x, y| x.hypot(y);
+            pow Pow => |x, y| x.powf(y);
+            log Log => |x, y| x.log(y);
+            rem Rem => |x, y| x % y;
+        }
+    };
+}
+pub(crate) use binary_functions;
+
+/// Generates [`Fun2`] from the list.
+macro_rules! fun2_enum {
+    ($($m:ident $v:ident => |$x:ident, $y:ident| $body:expr;)*) => {
+        /// An element-wise function of two variables (the crate's list:
+        /// `atan2`, `hypot`, `pow` = `powf` with a varying exponent, `log`
+        /// to a varying base, `rem`), with forward mode's values and
+        /// derivatives. On the tape: `Tape::atan2`, `Tape::pow`, … and
+        /// `Tape::map_fun2`.
+        ///
+        /// ```
+        /// use dualgrad::{gradient, Fun2};
+        /// assert_eq!(Fun2::Pow.apply(2.0_f64, 3.0), 8.0);
+        /// let (_, g) = gradient(|[x, y]| Fun2::Hypot.apply(x, y), [0.0, 2.0]);
+        /// assert_eq!(g, [0.0, 1.0]);
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Fun2 {
+            $(
+                #[doc = concat!("`", stringify!($m), "`: `", stringify!($body), "`.")]
+                $v,
+            )*
+        }
+
+        impl Fun2 {
+            /// Every function of two variables in the list.
+            ///
+            /// ```
+            /// assert_eq!(dualgrad::Fun2::ALL.len(), 5);
+            /// ```
+            pub const ALL: &'static [Fun2] = &[$(Fun2::$v),*];
+
+            /// The function's name (the tape's method name).
+            ///
+            /// ```
+            /// assert_eq!(dualgrad::Fun2::Pow.name(), "pow");
+            /// ```
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Fun2::$v => stringify!($m),)*
+                }
+            }
+
+            /// The value at `(x, y)` for any number type (derivatives
+            /// through that type's chain rule).
+            ///
+            /// ```
+            /// assert_eq!(dualgrad::Fun2::Atan2.apply(0.0_f64, 1.0), 0.0);
+            /// ```
+            #[inline]
+            pub fn apply<S: $crate::Scalar>(self, x: S, y: S) -> S {
+                match self {
+                    $(Fun2::$v => {
+                        let ($x, $y) = (x, y);
+                        $body
+                    })*
+                }
+            }
+        }
+    };
+}
+
+binary_functions!(fun2_enum);

@@ -29,6 +29,6 @@ pub use drivers::*;
 pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
-pub use functions::Fun;
+pub use functions::{Fun, Fun2};
 pub use hyperdual::HyperDual;
 pub use scalar::Scalar;

@@ -11,7 +11,7 @@ use nalgebra::DMatrix;
 use super::error::ReverseError;
 use super::op::{CustomDyn, Elem2Dyn, ElemDyn, Op};
 use super::tape::{RecVjp, Tape, Var};
-use crate::{BinaryRule, Dual, HyperDual, Scalar, UnaryRule};
+use crate::{BinaryRule, Dual, Fun2, HyperDual, Scalar, UnaryRule};
 
 type R = Result<Var, ReverseError>;
 
@@ -169,6 +169,15 @@ struct ByRule2<B>(B);
 impl<B: BinaryRule + Send + Sync + 'static> ElementwiseFn2 for ByRule2<B> {
     fn call<S: Scalar>(&self, x: S, y: S) -> S {
         x.apply2(&self.0, y)
+    }
+}
+
+/// A listed function of two variables as an [`ElementwiseFn2`].
+struct ByFun2(Fun2);
+
+impl ElementwiseFn2 for ByFun2 {
+    fn call<S: Scalar>(&self, x: S, y: S) -> S {
+        self.0.apply(x, y)
     }
 }
 
@@ -381,6 +390,26 @@ impl<S: Scalar> Tape<S> {
         Ok(self.handle(self.push(Op::Elem2(a.index, b.index, id, 0, 0))))
     }
 
+    /// A listed function of two variables ([`Fun2`]) of corresponding
+    /// entries of `a` and `b` (same shapes), differentiated by forward mode
+    /// entry by entry (recorded backward passes reach
+    /// [`ELEMENTWISE_ORDER`] derivatives in all); `t.map_fun2(a, b,
+    /// Fun2::Atan2)` is `t.atan2(a, b)`.
+    ///
+    /// ```
+    /// use dualgrad::Fun2;
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let (x, y) = (t.var(dmatrix![2.0]), t.var(dmatrix![3.0]));
+    /// let z = t.map_fun2(x, y, Fun2::Pow)?;
+    /// assert_eq!(t.value(z)?, dmatrix![8.0]);
+    /// assert_eq!(t.gradient(z, &[x])?[0], dmatrix![12.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn map_fun2(&self, a: Var, b: Var, f: Fun2) -> R {
+        self.map_elementwise2(a, b, ByFun2(f))
+    }
+
     /// Applies a user's [`BinaryRule`] to corresponding entries of `a` and
     /// `b` (same shapes).
     ///
@@ -516,3 +545,38 @@ impl<S: Scalar> Tape<S> {
         self.recording.get()
     }
 }
+
+/// The tape's methods for the listed functions of two variables.
+macro_rules! tape_binary_methods {
+    ($($m:ident $v:ident => |$x:ident, $y:ident| $body:expr;)*) => {
+        impl<S: Scalar> Tape<S> {
+            $(
+                #[doc = concat!(
+                    "Element-wise `", stringify!($m), "` of two matrices of the same shape ",
+                    "([`Fun2::", stringify!($v), "`]: `", stringify!($body), "`), differentiated ",
+                    "by forward mode entry by entry.\n\n",
+                    "```\n",
+                    "use dualgrad::{gradient, Fun2};\n",
+                    "use nalgebra::dmatrix;\n",
+                    "let t = dualgrad::reverse::Tape::<f64>::new();\n",
+                    "let (a, b) = (t.var(dmatrix![1.5]), t.var(dmatrix![0.75]));\n",
+                    "let z = t.", stringify!($m), "(a, b)?;\n",
+                    "let (v, g) = gradient(|[x, y]| Fun2::", stringify!($v), ".apply(x, y), [1.5, 0.75]);\n",
+                    "assert_eq!(t.scalar(z)?, v);\n",
+                    "let tg = t.gradient(z, &[a, b])?;\n",
+                    "assert_eq!([tg[0][0], tg[1][0]], g);\n",
+                    "# Ok::<(), dualgrad::reverse::ReverseError>(())\n",
+                    "```"
+                )]
+                pub fn $m(&self, a: Var, b: Var) -> R {
+                    let (sa, sb) = (self.shape_of(stringify!($m), a)?, self.shape_of(stringify!($m), b)?);
+                    if sa != sb {
+                        return Err(ReverseError::shape(stringify!($m), sa, sb, "shapes differ"));
+                    }
+                    self.map_fun2(a, b, Fun2::$v)
+                }
+            )*
+        }
+    };
+}
+crate::forward::functions::binary_functions!(tape_binary_methods);
