@@ -365,6 +365,7 @@ macro_rules! binary_functions {
         }
     };
 }
+#[allow(unused_imports)] // used by the tape (features nalgebra and alloc)
 pub(crate) use binary_functions;
 
 /// Generates [`Fun2`] from the list.
