@@ -30,9 +30,15 @@
 //! - No tape, no allocation, and no `std` needed (`default-features = false,
 //!   features = ["libm"]`).
 //! - `reverse` (features `nalgebra` and `alloc`): a gradient tape on
-//!   `nalgebra::DMatrix` values for many-parameter gradients, MLP layers,
-//!   losses and optimisers, with a backward pass that can itself be
-//!   differentiated (`dualgrad::reverse::Tape`).
+//!   `nalgebra::DMatrix` values for many-parameter gradients, with a
+//!   backward pass that can itself be differentiated
+//!   (`dualgrad::reverse::Tape`), user operations and functions
+//!   (`CustomOp`, `Tape::apply_rule`); `nn`: dense layers, MLPs, losses and
+//!   optimisers on it.
+//! - Extension points: [`UnaryRule`] / [`BinaryRule`] define a function by
+//!   its value and derivative once, for every number type
+//!   ([`Scalar::apply`]) and the tape; [`Scalar::detach`] stops gradients;
+//!   [`Fun`] lists the built-in element-wise functions.
 //!
 //! - [`record`] (feature `alloc`): reverse mode for any function generic
 //!   over [`Scalar`]: the recording number type [`Taped`] and the drivers

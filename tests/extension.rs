@@ -5,7 +5,7 @@
 #![cfg(all(feature = "nalgebra", feature = "std"))]
 
 use dualgrad::num_traits::Float;
-use dualgrad::reverse::{CustomOp, ElementwiseFn, ReverseError, Tape, Var};
+use dualgrad::reverse::{CustomOp, ElementwiseFn, ElementwiseFn2, ReverseError, Tape, Var};
 use dualgrad::{
     derivative, gradient, hessian, second_derivative, third_derivative, BinaryRule, Dual, Dual2Vec,
     DualVec, HyperDual, Scalar, UnaryRule,
@@ -411,4 +411,69 @@ fn stop_gradient_and_no_grad() -> Result<(), ReverseError> {
     let w = t.square(x)?;
     assert!(t.is_connected(w, x)?);
     Ok(())
+}
+
+/// x·sin(y) + x²·y, by a generic function of two numbers and by a rule.
+struct Mixed;
+impl dualgrad::reverse::ElementwiseFn2 for Mixed {
+    fn call<S: Scalar>(&self, x: S, y: S) -> S {
+        x * y.sin() + x * x * y
+    }
+}
+
+#[test]
+fn binary_maps_and_rules_on_the_tape() -> Result<(), ReverseError> {
+    let (x0, y0) = (0.7, -1.2);
+    let t = Tape::new();
+    let x = t.scalar_var(x0);
+    let y = t.scalar_var(y0);
+    let z = t.map_elementwise2(x, y, Mixed)?;
+    assert_eq!(t.scalar(z)?, Mixed.call(x0, y0));
+    // First partials, eager and recorded.
+    let (fx, fy) = (y0.sin() + 2.0 * x0 * y0, x0 * y0.cos() + x0 * x0);
+    let g = t.gradient(z, &[x, y])?;
+    close(g[0][(0, 0)], fx, 1e-15, "fx");
+    close(g[1][(0, 0)], fy, 1e-15, "fy");
+    let gv = t.gradient_var(z, &[x, y])?;
+    // Second partials: fxx = 2y, fxy = cos y + 2x, fyy = −x sin y.
+    let hx = t.gradient(gv[0], &[x, y])?;
+    let hy = t.gradient(gv[1], &[x, y])?;
+    close(hx[0][(0, 0)], 2.0 * y0, 1e-15, "fxx");
+    close(hx[1][(0, 0)], y0.cos() + 2.0 * x0, 1e-15, "fxy");
+    close(hy[0][(0, 0)], y0.cos() + 2.0 * x0, 1e-15, "fyx");
+    close(hy[1][(0, 0)], -x0 * y0.sin(), 1e-15, "fyy");
+    // Third: fxyy = −sin y, fyyy = −x cos y; fourth: fyyyy = x sin y.
+    let hyv = t.gradient_var(gv[1], &[x, y])?;
+    let third = t.gradient(hyv[1], &[x, y])?;
+    close(third[0][(0, 0)], -y0.sin(), 1e-15, "fxyy");
+    close(third[1][(0, 0)], -x0 * y0.cos(), 1e-15, "fyyy");
+    let fyyy = t.gradient_var(hyv[1], &[y])?[0];
+    close(
+        t.gradient(fyyy, &[y])?[0][(0, 0)],
+        x0 * y0.sin(),
+        1e-15,
+        "fyyyy",
+    );
+    // A binary rule on the tape: atan2 by its partials.
+    let z2 = t.apply_rule2(x, y, Atan2Rule)?;
+    let g2 = t.gradient(z2, &[x, y])?;
+    let r2 = x0 * x0 + y0 * y0;
+    close(g2[0][(0, 0)], y0 / r2, 1e-15, "∂atan2/∂y");
+    close(g2[1][(0, 0)], -x0 / r2, 1e-15, "∂atan2/∂x");
+    Ok(())
+}
+
+/// A tape with user functions and operations on it can still move to
+/// another thread.
+#[test]
+fn tapes_with_extensions_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let t = Tape::<f64>::new();
+    let x = t.var(dmatrix![1.0]);
+    let _ = t.map_elementwise(x, Swish).unwrap();
+    send(&t);
+    let y = std::thread::spawn(move || t.scalar(t.square(x).unwrap()).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(y, 1.0);
 }

@@ -125,3 +125,31 @@ fn the_tape_on_dual_numbers_is_forward_over_reverse() -> Result<(), dualgrad::re
     }
     Ok(())
 }
+
+/// The listed functions of two variables on the tape: values, gradients
+/// and recorded second derivatives against forward mode's Hessian.
+#[test]
+fn functions_of_two_variables_on_the_tape() -> Result<(), dualgrad::reverse::ReverseError> {
+    use dualgrad::{hessian, Fun2};
+    for &f in Fun2::ALL {
+        for p in [[1.5_f64, 0.75], [0.6, 2.2], [2.5, 1.3], [3.7, 1.6]] {
+            let (v, g, h) = hessian(|[x, y]| f.apply(x, y), p);
+            if v.is_nan() {
+                continue;
+            }
+            let t = Tape::new();
+            let (x, y) = (t.scalar_var(p[0]), t.scalar_var(p[1]));
+            let z = t.map_fun2(x, y, f)?;
+            assert_eq!(t.scalar(z)?.to_bits(), v.to_bits(), "{f:?}");
+            let gv = t.gradient_var(z, &[x, y])?;
+            for i in 0..2 {
+                close(t.scalar(gv[i])?, g[i], 1e-15, &format!("{f:?} ∂{i}"));
+                let hi = t.gradient(gv[i], &[x, y])?;
+                for j in 0..2 {
+                    close(hi[j][(0, 0)], h[i][j], 1e-13, &format!("{f:?} ∂{i}∂{j}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -32,6 +32,9 @@
 //! - the parameters (constants of the function, with an example value for
 //!   the documentation and tests);
 //! - `rule`: the function in `rules.rs` giving value, f′ and f″;
+//!   optionally `rule / slope`, where `slope` is the function in `rules.rs`
+//!   that the rule itself uses for f′, callable without the value (the
+//!   tape's backward kernels call it: `tanh′` without `tanh`);
 //! - `f″`: the second derivative written with the recording algebra's
 //!   element-wise operations (`a.map(x, Fun::…, k)` is the `k`-th derivative,
 //!   `k ≤ 1`, of a listed function, whose values come from its rule). The
@@ -130,7 +133,7 @@ macro_rules! unary_functions {
             };
             float sinh Sinh () => sinh, |a, x| a.map(x, Fun::Sinh, 0);
             float cosh Cosh () => cosh, |a, x| a.map(x, Fun::Cosh, 0);
-            float tanh Tanh () => tanh, |a, x| {
+            float tanh Tanh () => tanh / tanh_d1, |a, x| {
                 let f = a.map(x, Fun::Tanh, 0);
                 let d = a.map(x, Fun::Tanh, 1);
                 let p = a.mul(&f, &d);
@@ -161,15 +164,15 @@ macro_rules! unary_functions {
             float round Round () => round, |a, x| a.fill(x, 0.0);
             float trunc Trunc () => trunc, |a, x| a.fill(x, 0.0);
             float signum Signum () => signum, |a, x| a.fill(x, 0.0);
-            scalar sigmoid Sigmoid () => sigmoid, |a, x| {
+            scalar sigmoid Sigmoid () => sigmoid / sigmoid_d1, |a, x| {
                 let d = a.map(x, Fun::Sigmoid, 1);
                 let h = a.times(x, 0.5);
                 let t = a.map(&h, Fun::Tanh, 0);
                 let p = a.mul(&d, &t);
                 a.times(&p, -1.0)
             };
-            scalar softplus Softplus () => softplus, |a, x| a.map(x, Fun::Sigmoid, 1);
-            scalar relu Relu () => relu, |a, x| a.fill(x, 0.0);
+            scalar softplus Softplus () => softplus / softplus_d1, |a, x| a.map(x, Fun::Sigmoid, 1);
+            scalar relu Relu () => relu / relu_d1, |a, x| a.fill(x, 0.0);
             scalar leaky_relu LeakyRelu (slope: f64 = 0.01) => leaky_relu, |a, x| a.fill(x, 0.0);
             scalar elu Elu (alpha: f64 = 1.0) => elu, |a, x| {
                 let d = a.map(x, Fun::Elu(alpha), 1);
@@ -219,7 +222,7 @@ pub(crate) use unary_functions;
 /// Generates [`Fun`] from the list.
 macro_rules! fun_enum {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         /// An element-wise function of one variable: every function of the
         /// crate's one list (`sin`, `tanh`, `gelu`, `powi(n)`, …), with its
         /// constant parameters. Its value and derivatives come from the
@@ -295,8 +298,9 @@ macro_rules! fun_enum {
             /// ```
             #[inline]
             pub fn derivative<S: $crate::Scalar>(self, x: S) -> S {
-                let j = self.jet(x, false);
-                if j.f.is_nan() { j.f } else { j.d1 }
+                match self {
+                    $(Fun::$v$(($p))? => $crate::forward::functions::fun_slope!(x $rule $(/ $slope)? ($($p)?)),)*
+                }
             }
 
             /// The second derivative at `x`, from the rule table; NaN where
@@ -314,6 +318,23 @@ macro_rules! fun_enum {
     };
 }
 
+/// The first derivative of one entry: its rule's slope function if the entry
+/// names one, else the rule's f′ (NaN where the value is NaN).
+macro_rules! fun_slope {
+    ($x:ident $rule:ident / $slope:ident ($($p:ident)?)) => {
+        $crate::forward::rules::$slope($x, $($p)?)
+    };
+    ($x:ident $rule:ident ($($p:ident)?)) => {{
+        let j = $crate::forward::rules::$rule($x, $($p,)? false);
+        if j.f.is_nan() {
+            j.f
+        } else {
+            j.d1
+        }
+    }};
+}
+pub(crate) use fun_slope;
+
 /// The value of one entry: its forward method, or (for `extra` entries)
 /// its rule's value.
 macro_rules! fun_apply {
@@ -327,3 +348,85 @@ macro_rules! fun_apply {
 pub(crate) use fun_apply;
 
 unary_functions!(fun_enum);
+
+/// Calls the macro `$cb` with the list of element-wise functions of two
+/// variables: `method Variant => |x, y| value;`, the value written with the
+/// forward-mode method (whose rule gives the derivatives). The tape records
+/// them entry by entry and differentiates them by forward mode (nested dual
+/// numbers per entry).
+macro_rules! binary_functions {
+    ($($cb:tt)*) => {
+        $($cb)*! {
+            atan2 Atan2 => |x, y| x.atan2(y);
+            hypot Hypot => |x, y| x.hypot(y);
+            pow Pow => |x, y| x.powf(y);
+            log Log => |x, y| x.log(y);
+            rem Rem => |x, y| x % y;
+        }
+    };
+}
+#[allow(unused_imports)] // used by the tape (features nalgebra and alloc)
+pub(crate) use binary_functions;
+
+/// Generates [`Fun2`] from the list.
+macro_rules! fun2_enum {
+    ($($m:ident $v:ident => |$x:ident, $y:ident| $body:expr;)*) => {
+        /// An element-wise function of two variables (the crate's list:
+        /// `atan2`, `hypot`, `pow` = `powf` with a varying exponent, `log`
+        /// to a varying base, `rem`), with forward mode's values and
+        /// derivatives. On the tape: `Tape::atan2`, `Tape::pow`, … and
+        /// `Tape::map_fun2`.
+        ///
+        /// ```
+        /// use dualgrad::{gradient, Fun2};
+        /// assert_eq!(Fun2::Pow.apply(2.0_f64, 3.0), 8.0);
+        /// let (_, g) = gradient(|[x, y]| Fun2::Hypot.apply(x, y), [0.0, 2.0]);
+        /// assert_eq!(g, [0.0, 1.0]);
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Fun2 {
+            $(
+                #[doc = concat!("`", stringify!($m), "`: `", stringify!($body), "`.")]
+                $v,
+            )*
+        }
+
+        impl Fun2 {
+            /// Every function of two variables in the list.
+            ///
+            /// ```
+            /// assert_eq!(dualgrad::Fun2::ALL.len(), 5);
+            /// ```
+            pub const ALL: &'static [Fun2] = &[$(Fun2::$v),*];
+
+            /// The function's name (the tape's method name).
+            ///
+            /// ```
+            /// assert_eq!(dualgrad::Fun2::Pow.name(), "pow");
+            /// ```
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Fun2::$v => stringify!($m),)*
+                }
+            }
+
+            /// The value at `(x, y)` for any number type (derivatives
+            /// through that type's chain rule).
+            ///
+            /// ```
+            /// assert_eq!(dualgrad::Fun2::Atan2.apply(0.0_f64, 1.0), 0.0);
+            /// ```
+            #[inline]
+            pub fn apply<S: $crate::Scalar>(self, x: S, y: S) -> S {
+                match self {
+                    $(Fun2::$v => {
+                        let ($x, $y) = (x, y);
+                        $body
+                    })*
+                }
+            }
+        }
+    };
+}
+
+binary_functions!(fun2_enum);

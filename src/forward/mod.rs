@@ -31,7 +31,7 @@ pub use drivers::*;
 pub use dual::Dual;
 pub use dual2vec::Dual2Vec;
 pub use dualvec::DualVec;
-pub use functions::Fun;
+pub use functions::{Fun, Fun2};
 pub use hyperdual::HyperDual;
 pub use lift::Lift;
 pub use scalar::Scalar;

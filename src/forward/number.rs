@@ -744,7 +744,7 @@ pub(crate) fn fmt_list<T: Scalar>(f: &mut core::fmt::Formatter<'_>, xs: &[T]) ->
 /// methods, each a call into the rule table.
 macro_rules! float_methods {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         $($crate::forward::number::method_if!(float $kind $m ($($p: $pt)?) $rule);)*
     };
 }
@@ -753,7 +753,7 @@ pub(crate) use float_methods;
 /// The `scalar` entries of the function list as [`Scalar`] methods.
 macro_rules! scalar_methods {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         $($crate::forward::number::method_if!(scalar $kind $m ($($p: $pt)?) $rule);)*
     };
 }

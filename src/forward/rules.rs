@@ -418,6 +418,12 @@ pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     jet(f, d1, || -two::<T>() * f * d1, second)
 }
 
+/// tanh′x alone (tanh x computed only where the formula needs it).
+#[inline]
+pub(crate) fn tanh_d1<T: Scalar>(x: T) -> T {
+    tanh_slope(x, || x.tanh())
+}
+
 /// tanh′x = sech²x, given a way to get tanh x (already computed by the
 /// forward rule, computed on demand by the reverse layer).
 ///
@@ -504,23 +510,53 @@ pub(crate) fn sigmoid<T: Scalar>(x: T, second: bool) -> Jet<T> {
     sigmoid_from(x, nonneg, e, second)
 }
 
-/// The logistic jet given `e = e^(−|x|)`.
+/// σ′x alone.
+#[inline]
+pub(crate) fn sigmoid_d1<T: Scalar>(x: T) -> T {
+    let (_, e) = exp_neg_abs(x);
+    sigmoid_slope(x, e)
+}
+
+/// σ′x given `e = e^(−|x|)`: e/(1+e)², exact even where σ rounds to 1.
+/// Near 0 it is written as sech²(x/2)/4 instead: the same value, but its
+/// own derivative (which nested types compute from it) has no
+/// cancellation there.
 #[inline(always)]
-fn sigmoid_from<T: Scalar>(x: T, nonneg: bool, e: T, second: bool) -> Jet<T> {
-    let one_e = T::one() + e;
-    // σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
-    let f = if nonneg { one_e.recip() } else { e / one_e };
-    // σ′ = e/(1+e)², exact even where σ rounds to 1. Near 0 it is written
-    // as sech²(x/2)/4 instead: the same value, but its own derivative
-    // (which nested types compute from it) has no cancellation there.
-    let d1 = if Float::abs(x) < T::one() {
+fn sigmoid_slope<T: Scalar>(x: T, e: T) -> T {
+    if Float::abs(x) < T::one() {
         let s = (x * T::lit(0.5)).cosh().recip();
         s * s * T::lit(0.25)
     } else {
+        let one_e = T::one() + e;
         e / (one_e * one_e)
-    };
+    }
+}
+
+/// The logistic jet given `e = e^(−|x|)`.
+#[inline(always)]
+fn sigmoid_from<T: Scalar>(x: T, nonneg: bool, e: T, second: bool) -> Jet<T> {
+    let f = sigmoid_value(nonneg, e);
+    let d1 = sigmoid_slope(x, e);
     // σ″ = σ′(1 − 2σ) and 1 − 2σ = −tanh(x/2), which keeps its digits near 0.
     jet(f, d1, || -d1 * (x * T::lit(0.5)).tanh(), second)
+}
+
+/// softplus′x = σ(x) alone (no logarithm).
+#[inline]
+pub(crate) fn softplus_d1<T: Scalar>(x: T) -> T {
+    let (nonneg, e) = exp_neg_abs(x);
+    sigmoid_value(nonneg, e)
+}
+
+/// σ(x) given `e = e^(−|x|)`: 1/(1+e) for x ≥ 0, e/(1+e) below.
+#[inline(always)]
+fn sigmoid_value<T: Scalar>(nonneg: bool, e: T) -> T {
+    let one_e = T::one() + e;
+    if nonneg {
+        one_e.recip()
+    } else {
+        e / one_e
+    }
 }
 
 #[inline]
@@ -537,20 +573,27 @@ pub(crate) fn softplus<T: Scalar>(x: T, second: bool) -> Jet<T> {
     }
 }
 
-/// max(x, 0) with derivative 0 at the kink; NaN stays NaN.
+/// max(x, 0) with derivative 0 at the kink; NaN stays NaN. Written as
+/// selects, without branches, so that loops over it vectorise.
 #[inline]
 pub(crate) fn relu<T: Scalar>(x: T, _second: bool) -> Jet<T> {
     let zero = T::zero();
-    if x > zero {
-        Jet {
-            f: x,
-            d1: T::one(),
-            d2: zero,
-        }
-    } else if x.is_nan() {
-        Jet { f: x, d1: x, d2: x }
+    let keep = (x > zero) | x.is_nan();
+    Jet {
+        f: if keep { x } else { zero },
+        d1: relu_d1(x),
+        d2: if x.is_nan() { x } else { zero },
+    }
+}
+
+/// relu′x: 1 above 0, 0 at and below, NaN for NaN.
+#[inline]
+pub(crate) fn relu_d1<T: Scalar>(x: T) -> T {
+    let d = if x > T::zero() { T::one() } else { T::zero() };
+    if x.is_nan() {
+        x
     } else {
-        constant(zero)
+        d
     }
 }
 

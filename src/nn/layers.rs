@@ -10,7 +10,7 @@ use crate::{Fun, Scalar, SplitMix64};
 /// functions: every listed function is an activation, plus `Identity`.
 macro_rules! activation_enum {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         /// An element-wise activation function of a [`Dense`] layer: no
         /// activation, or any function of the crate's list ([`Fun`]) — the
         /// same functions, values and derivatives as forward mode and the

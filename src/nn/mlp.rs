@@ -207,6 +207,34 @@ impl<S: Scalar> Mlp<S> {
         x: &DMatrix<S>,
         targets: Targets<'_, S>,
     ) -> Result<(S, Vec<DenseGrad<S>>), ReverseError> {
+        self.loss_and_gradients_with(tape, x, |t, out| Self::loss_node(t, out, targets))
+    }
+
+    /// Like [`loss_and_gradients`](Mlp::loss_and_gradients), with any loss
+    /// built from tape operations: `loss(tape, output)` returns the 1×1
+    /// loss of the network's recorded output (a Huber or L1 loss, a
+    /// weighted sum of losses, a penalty on the output …).
+    ///
+    /// ```
+    /// use dualgrad::nn::{Activation::*, Mlp};
+    /// use dualgrad::reverse::Tape;
+    /// use nalgebra::dmatrix;
+    /// let mut mlp = Mlp::<f64>::new(&[2, 4, 1], &[Tanh, Identity], 3)?;
+    /// let (x, y) = (dmatrix![0.5, -1.0; 1.0, 2.0], dmatrix![1.0; -1.0]);
+    /// let mut tape = Tape::new();
+    /// let (loss, grads) = mlp.loss_and_gradients_with(&mut tape, &x, |t, out| {
+    ///     let y = t.var_copy(&y);
+    ///     t.add(t.huber_loss(out, y, 0.5)?, t.scale(t.mean(t.square(out)?)?, 0.01)?)
+    /// })?;
+    /// assert!(loss > 0.0 && grads.len() == 2);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn loss_and_gradients_with(
+        &mut self,
+        tape: &mut Tape<S>,
+        x: &DMatrix<S>,
+        loss: impl FnOnce(&Tape<S>, Var) -> Result<Var, ReverseError>,
+    ) -> Result<(S, Vec<DenseGrad<S>>), ReverseError> {
         tape.reset();
         if x.nrows() == 0 {
             return Err(ReverseError::EmptyBatch {
@@ -220,7 +248,7 @@ impl<S: Scalar> Mlp<S> {
             .iter_mut()
             .map(|l| (lend(&mut l.w), lend(&mut l.b)))
             .collect();
-        let result = self.step_on_lent(t, x, &params, targets);
+        let result = self.step_on_lent(t, x, &params, loss);
         for (l, &(w, b)) in self.layers.iter_mut().zip(&params) {
             l.w = t.take_value(w).unwrap_or_else(|_| DMatrix::zeros(0, 0));
             l.b = t.take_value(b).unwrap_or_else(|_| DMatrix::zeros(0, 0));
@@ -235,7 +263,7 @@ impl<S: Scalar> Mlp<S> {
         t: &Tape<S>,
         x: &DMatrix<S>,
         params: &[(Var, Var)],
-        targets: Targets<'_, S>,
+        loss: impl FnOnce(&Tape<S>, Var) -> Result<Var, ReverseError>,
     ) -> Result<(S, Vec<DenseGrad<S>>), ReverseError> {
         const OP: &str = "Mlp::loss_and_gradients";
         let mut y = t.var_copy(x);
@@ -252,7 +280,7 @@ impl<S: Scalar> Mlp<S> {
             let h = t.add_row(t.matmul(y, w)?, b)?;
             y = l.activation.record(t, h)?;
         }
-        let l = Self::loss_node(t, y, targets)?;
+        let l = loss(t, y)?;
         let sources: Vec<Var> = params.iter().flat_map(|&(w, b)| [w, b]).collect();
         let mut g = t.gradient(l, &sources)?.into_iter();
         let mut grads = Vec::with_capacity(self.layers.len());

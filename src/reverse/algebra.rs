@@ -193,6 +193,28 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
             }
         }))
     }
+    fn elem2_deriv_mul(
+        &mut self,
+        g: &Em<S>,
+        (a, b): (usize, usize),
+        id: usize,
+        (i, j): (u8, u8),
+    ) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        let f = &self.ext.elem2[id];
+        let (av, bv) = (&n[a].value, &n[b].value);
+        let it = get(n, g)
+            .iter()
+            .zip(av.iter().zip(bv.iter()))
+            .map(|(&g, (&x, &y))| {
+                if g.is_zero() {
+                    S::zero()
+                } else {
+                    g * f.eval(x, y, i, j)
+                }
+            });
+        Em::Own(p.fill(av.nrows(), av.ncols(), it))
+    }
     fn custom_vjp(&mut self, i: usize, g: &Em<S>) -> Vec<Em<S>> {
         let (id, inputs) = custom_inputs(self.nodes, i);
         let op = &self.ext.custom[id];
@@ -329,6 +351,16 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
     }
     fn elem_deriv_mul(&mut self, g: &usize, x: usize, id: usize, d: u8) -> usize {
         let e = self.tape.push(Op::Elem(x, id, d.saturating_add(1)));
+        self.tape.push(Op::MulZ(*g, e))
+    }
+    fn elem2_deriv_mul(
+        &mut self,
+        g: &usize,
+        (a, b): (usize, usize),
+        id: usize,
+        (i, j): (u8, u8),
+    ) -> usize {
+        let e = self.tape.push(Op::Elem2(a, b, id, i, j));
         self.tape.push(Op::MulZ(*g, e))
     }
     fn custom_vjp(&mut self, i: usize, g: &usize) -> Vec<usize> {

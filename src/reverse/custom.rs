@@ -3,15 +3,15 @@
 //! user's matrix operations ([`CustomOp`], [`Tape::custom`]), and
 //! [`Tape::stop_gradient`] / [`Tape::no_grad`].
 
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
 
 use super::error::ReverseError;
-use super::op::{CustomDyn, ElemDyn, Op};
+use super::op::{CustomDyn, Elem2Dyn, ElemDyn, Op};
 use super::tape::{RecVjp, Tape, Var};
-use crate::{Dual, HyperDual, Scalar, UnaryRule};
+use crate::{BinaryRule, Dual, Fun2, HyperDual, Scalar, UnaryRule};
 
 type R = Result<Var, ReverseError>;
 
@@ -36,7 +36,7 @@ type R = Result<Var, ReverseError>;
 /// assert_eq!(g[0][0], 0.5); // σ(0) + 0·σ′(0)
 /// # Ok::<(), dualgrad::reverse::ReverseError>(())
 /// ```
-pub trait ElementwiseFn: 'static {
+pub trait ElementwiseFn: Send + Sync + 'static {
     /// The function at `x`, for any number type.
     fn call<S: Scalar>(&self, x: S) -> S;
 }
@@ -79,10 +79,112 @@ impl<S: Scalar, F: ElementwiseFn> ElemDyn<S> for ByForward<F> {
     }
 }
 
+/// A function of two numbers written generically over [`Scalar`], for
+/// [`Tape::map_elementwise2`]: applied to corresponding entries of two
+/// matrices and differentiated by forward mode, entry by entry.
+///
+/// ```
+/// use dualgrad::reverse::{ElementwiseFn2, Tape};
+/// use dualgrad::Scalar;
+/// use nalgebra::dmatrix;
+///
+/// /// x·e^y.
+/// struct XExpY;
+/// impl ElementwiseFn2 for XExpY {
+///     fn call<S: Scalar>(&self, x: S, y: S) -> S { x * y.exp() }
+/// }
+/// let t = Tape::new();
+/// let (x, y) = (t.var(dmatrix![2.0]), t.var(dmatrix![0.0]));
+/// let z = t.map_elementwise2(x, y, XExpY)?;
+/// assert_eq!(t.gradient(z, &[x, y])?, vec![dmatrix![1.0], dmatrix![2.0]]);
+/// # Ok::<(), dualgrad::reverse::ReverseError>(())
+/// ```
+pub trait ElementwiseFn2: Send + Sync + 'static {
+    /// The function at `(x, y)`, for any number type.
+    fn call<S: Scalar>(&self, x: S, y: S) -> S;
+}
+
+/// An [`ElementwiseFn2`] on the tape's number type: partial derivatives
+/// by nested dual numbers, each layer differentiating in `x` or in `y`.
+struct ByForward2<F>(F);
+
+impl<S: Scalar, F: ElementwiseFn2> Elem2Dyn<S> for ByForward2<F> {
+    fn eval(&self, x: S, y: S, i: u8, j: u8) -> S {
+        let f = &self.0;
+        let (one, zero) = (S::one(), S::zero());
+        // The directions of the derivative, one per layer: true = x.
+        let mut dirs = [false; 4];
+        let k = usize::from(i) + usize::from(j);
+        if k > usize::from(ELEMENTWISE_ORDER) {
+            return S::nan();
+        }
+        for d in dirs.iter_mut().take(usize::from(i)) {
+            *d = true;
+        }
+        let t = |b: bool| if b { one } else { zero };
+        match k {
+            0 => f.call(x, y),
+            1 => {
+                let (dx, dy) = (Dual::new(x, t(dirs[0])), Dual::new(y, t(!dirs[0])));
+                f.call(dx, dy).eps
+            }
+            2 => {
+                let hx = HyperDual::new(x, t(dirs[0]), t(dirs[1]), zero);
+                let hy = HyperDual::new(y, t(!dirs[0]), t(!dirs[1]), zero);
+                f.call(hx, hy).e12
+            }
+            3 => {
+                let c = Dual::constant;
+                let lift = |v: S, own: bool| {
+                    let m = |b: bool| t(b == own);
+                    HyperDual::new(
+                        Dual::new(v, m(dirs[2])),
+                        c(m(dirs[0])),
+                        c(m(dirs[1])),
+                        c(zero),
+                    )
+                };
+                f.call(lift(x, true), lift(y, false)).e12.eps
+            }
+            _ => {
+                let c = |v: S| HyperDual::new(v, zero, zero, zero);
+                let lift = |v: S, own: bool| {
+                    let m = |b: bool| t(b == own);
+                    HyperDual::new(
+                        HyperDual::new(v, m(dirs[2]), m(dirs[3]), zero),
+                        c(m(dirs[0])),
+                        c(m(dirs[1])),
+                        c(zero),
+                    )
+                };
+                f.call(lift(x, true), lift(y, false)).e12.e12
+            }
+        }
+    }
+}
+
+/// A [`BinaryRule`] as an [`ElementwiseFn2`].
+struct ByRule2<B>(B);
+
+impl<B: BinaryRule + Send + Sync + 'static> ElementwiseFn2 for ByRule2<B> {
+    fn call<S: Scalar>(&self, x: S, y: S) -> S {
+        x.apply2(&self.0, y)
+    }
+}
+
+/// A listed function of two variables as an [`ElementwiseFn2`].
+struct ByFun2(Fun2);
+
+impl ElementwiseFn2 for ByFun2 {
+    fn call<S: Scalar>(&self, x: S, y: S) -> S {
+        self.0.apply(x, y)
+    }
+}
+
 /// A [`UnaryRule`] as an [`ElementwiseFn`].
 struct ByRule<U>(U);
 
-impl<U: UnaryRule + 'static> ElementwiseFn for ByRule<U> {
+impl<U: UnaryRule + Send + Sync + 'static> ElementwiseFn for ByRule<U> {
     fn call<S: Scalar>(&self, x: S) -> S {
         x.apply(&self.0)
     }
@@ -129,7 +231,7 @@ impl<U: UnaryRule + 'static> ElementwiseFn for ByRule<U> {
 /// assert!(t.custom(Trace, &[t.var(DMatrix::zeros(2, 3))]).is_err());
 /// # Ok::<(), ReverseError>(())
 /// ```
-pub trait CustomOp<S: Scalar>: 'static {
+pub trait CustomOp<S: Scalar>: Send + Sync + 'static {
     /// The operation's name, for errors.
     fn name(&self) -> &'static str;
     /// The value from the operands' values.
@@ -180,7 +282,7 @@ pub trait CustomOp<S: Scalar>: 'static {
 }
 
 /// A [`CustomOp`] as the tape stores it.
-struct Custom<O>(Rc<O>);
+struct Custom<O>(Arc<O>);
 
 impl<S: Scalar, O: CustomOp<S>> CustomDyn<S> for Custom<O> {
     fn name(&self) -> &'static str {
@@ -217,7 +319,7 @@ impl<S: Scalar> Tape<S> {
         let i = self.check("map_elementwise", a)?;
         let id = {
             let mut ext = self.ext.borrow_mut();
-            ext.elem.push(Rc::new(ByForward(f)));
+            ext.elem.push(Arc::new(ByForward(f)));
             ext.elem.len() - 1
         };
         Ok(self.handle(self.push(Op::Elem(i, id, 0))))
@@ -248,8 +350,87 @@ impl<S: Scalar> Tape<S> {
     /// assert_eq!(t.gradient(y, &[x])?[0], dmatrix![-libm::j1(1.0), -libm::j1(2.0)]);
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
-    pub fn apply_rule<U: UnaryRule + 'static>(&self, a: Var, rule: U) -> R {
+    pub fn apply_rule<U: UnaryRule + Send + Sync + 'static>(&self, a: Var, rule: U) -> R {
         self.map_elementwise(a, ByRule(rule))
+    }
+
+    /// Applies a user's generic function of two numbers
+    /// ([`ElementwiseFn2`]) to corresponding entries of `a` and `b` (same
+    /// shapes), differentiated by forward mode entry by entry (recorded
+    /// backward passes reach [`ELEMENTWISE_ORDER`] derivatives in all).
+    ///
+    /// ```
+    /// use dualgrad::reverse::{ElementwiseFn2, Tape};
+    /// use dualgrad::Scalar;
+    /// use nalgebra::dmatrix;
+    /// /// x²·y.
+    /// struct XXY;
+    /// impl ElementwiseFn2 for XXY {
+    ///     fn call<S: Scalar>(&self, x: S, y: S) -> S { x * x * y }
+    /// }
+    /// let t = Tape::new();
+    /// let (x, y) = (t.var(dmatrix![3.0, 1.0]), t.var(dmatrix![4.0, 2.0]));
+    /// let r = t.map_elementwise2(x, y, XXY)?;
+    /// assert_eq!(t.value(r)?, dmatrix![36.0, 2.0]);
+    /// assert_eq!(t.gradient(r, &[x, y])?, vec![dmatrix![24.0, 4.0], dmatrix![9.0, 1.0]]);
+    /// assert!(t.map_elementwise2(x, t.var(dmatrix![1.0]), XXY).is_err());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn map_elementwise2<F: ElementwiseFn2>(&self, a: Var, b: Var, f: F) -> R {
+        const OP: &str = "map_elementwise2";
+        let (sa, sb) = (self.shape_of(OP, a)?, self.shape_of(OP, b)?);
+        if sa != sb {
+            return Err(ReverseError::shape(OP, sa, sb, "shapes differ"));
+        }
+        let id = {
+            let mut ext = self.ext.borrow_mut();
+            ext.elem2.push(Arc::new(ByForward2(f)));
+            ext.elem2.len() - 1
+        };
+        Ok(self.handle(self.push(Op::Elem2(a.index, b.index, id, 0, 0))))
+    }
+
+    /// A listed function of two variables ([`Fun2`]) of corresponding
+    /// entries of `a` and `b` (same shapes), differentiated by forward mode
+    /// entry by entry (recorded backward passes reach
+    /// [`ELEMENTWISE_ORDER`] derivatives in all); `t.map_fun2(a, b,
+    /// Fun2::Atan2)` is `t.atan2(a, b)`.
+    ///
+    /// ```
+    /// use dualgrad::Fun2;
+    /// use nalgebra::dmatrix;
+    /// let t = dualgrad::reverse::Tape::new();
+    /// let (x, y) = (t.var(dmatrix![2.0]), t.var(dmatrix![3.0]));
+    /// let z = t.map_fun2(x, y, Fun2::Pow)?;
+    /// assert_eq!(t.value(z)?, dmatrix![8.0]);
+    /// assert_eq!(t.gradient(z, &[x])?[0], dmatrix![12.0]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn map_fun2(&self, a: Var, b: Var, f: Fun2) -> R {
+        self.map_elementwise2(a, b, ByFun2(f))
+    }
+
+    /// Applies a user's [`BinaryRule`] to corresponding entries of `a` and
+    /// `b` (same shapes).
+    ///
+    /// ```
+    /// use dualgrad::reverse::Tape;
+    /// use dualgrad::{BinaryRule, Scalar};
+    /// use nalgebra::dmatrix;
+    /// /// x·y², by its partials (y², 2xy).
+    /// struct XYY;
+    /// impl BinaryRule for XYY {
+    ///     fn value(&self, x: f64, y: f64) -> f64 { x * y * y }
+    ///     fn partials<S: Scalar>(&self, x: S, y: S) -> (S, S) { (y * y, S::lit(2.0) * x * y) }
+    /// }
+    /// let t = Tape::new();
+    /// let (x, y) = (t.var(dmatrix![3.0]), t.var(dmatrix![2.0]));
+    /// let z = t.apply_rule2(x, y, XYY)?;
+    /// assert_eq!(t.gradient(z, &[x, y])?, vec![dmatrix![4.0], dmatrix![12.0]]);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
+    /// ```
+    pub fn apply_rule2<B: BinaryRule + Send + Sync + 'static>(&self, a: Var, b: Var, rule: B) -> R {
+        self.map_elementwise2(a, b, ByRule2(rule))
     }
 
     /// Records a user's matrix operation ([`CustomOp`]) of one or two
@@ -295,13 +476,13 @@ impl<S: Scalar> Tape<S> {
             let vals: Vec<&DMatrix<S>> = idx.iter().map(|&i| &nodes[i].value).collect();
             op.forward(&vals)?
         };
-        let op = Rc::new(op);
+        let op = Arc::new(op);
         let id = {
             let mut ext = self.ext.borrow_mut();
-            ext.custom.push(Rc::new(Custom(op.clone())));
+            ext.custom.push(Arc::new(Custom(op.clone())));
             ext.custom.len() - 1
         };
-        let rec: RecVjp<S> = Rc::new(move |t, x, y, g| op.vjp_recorded(t, x, y, g));
+        let rec: RecVjp<S> = Arc::new(move |t, x, y, g| op.vjp_recorded(t, x, y, g));
         self.custom_rec.borrow_mut().push(rec);
         Ok(self.push_value(value, Op::Custom(idx[0], idx.get(1).copied(), id)))
     }
@@ -364,3 +545,38 @@ impl<S: Scalar> Tape<S> {
         self.recording.get()
     }
 }
+
+/// The tape's methods for the listed functions of two variables.
+macro_rules! tape_binary_methods {
+    ($($m:ident $v:ident => |$x:ident, $y:ident| $body:expr;)*) => {
+        impl<S: Scalar> Tape<S> {
+            $(
+                #[doc = concat!(
+                    "Element-wise `", stringify!($m), "` of two matrices of the same shape ",
+                    "([`Fun2::", stringify!($v), "`]: `", stringify!($body), "`), differentiated ",
+                    "by forward mode entry by entry.\n\n",
+                    "```\n",
+                    "use dualgrad::{gradient, Fun2};\n",
+                    "use nalgebra::dmatrix;\n",
+                    "let t = dualgrad::reverse::Tape::<f64>::new();\n",
+                    "let (a, b) = (t.var(dmatrix![1.5]), t.var(dmatrix![0.75]));\n",
+                    "let z = t.", stringify!($m), "(a, b)?;\n",
+                    "let (v, g) = gradient(|[x, y]| Fun2::", stringify!($v), ".apply(x, y), [1.5, 0.75]);\n",
+                    "assert_eq!(t.scalar(z)?, v);\n",
+                    "let tg = t.gradient(z, &[a, b])?;\n",
+                    "assert_eq!([tg[0][0], tg[1][0]], g);\n",
+                    "# Ok::<(), dualgrad::reverse::ReverseError>(())\n",
+                    "```"
+                )]
+                pub fn $m(&self, a: Var, b: Var) -> R {
+                    let (sa, sb) = (self.shape_of(stringify!($m), a)?, self.shape_of(stringify!($m), b)?);
+                    if sa != sb {
+                        return Err(ReverseError::shape(stringify!($m), sa, sb, "shapes differ"));
+                    }
+                    self.map_fun2(a, b, Fun2::$v)
+                }
+            )*
+        }
+    };
+}
+crate::forward::functions::binary_functions!(tape_binary_methods);

@@ -110,7 +110,7 @@ pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun, k: u8)
     let it = a.as_slice().iter().copied();
     macro_rules! arms {
         ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-            => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+            => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
             match (f, k) {
                 $(
                     (Fun::$v$(($p))?, 0) => p.fill(r, c, it.map(|x| Fun::$v$(($p))?.apply(x))),
@@ -134,14 +134,14 @@ pub(crate) fn deriv_mul<S: Scalar>(
 ) -> DMatrix<S> {
     macro_rules! arms {
         ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-            => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+            => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
             match (f, k) {
                 $(
                     (Fun::$v$(($p))?, 0) => zip(p, g, x, |g, x| {
-                        if g.is_zero() { S::zero() } else { g * Fun::$v$(($p))?.derivative(x) }
+                        guarded(g, Fun::$v$(($p))?.derivative(x))
                     }),
                     (Fun::$v$(($p))?, _) => zip(p, g, x, |g, x| {
-                        if g.is_zero() { S::zero() } else { g * Fun::$v$(($p))?.second_derivative(x) }
+                        guarded(g, Fun::$v$(($p))?.second_derivative(x))
                     }),
                 )*
             }
@@ -258,9 +258,22 @@ pub(crate) fn log_sum_exp<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix
     y
 }
 
+/// `g · d`, or 0 where `g` is 0 (even if `d` is infinite or NaN). The
+/// derivative is computed either way and the choice is a select, so that
+/// loops over cheap derivatives vectorise.
+#[inline(always)]
+fn guarded<S: Scalar>(g: S, d: S) -> S {
+    let p = g * d;
+    if g.is_zero() {
+        S::zero()
+    } else {
+        p
+    }
+}
+
 /// `g ⊙ d`, zero wherever `g` is zero.
 pub(crate) fn mul_z<S: Scalar>(p: &mut Pool<S>, g: &DMatrix<S>, d: &DMatrix<S>) -> DMatrix<S> {
-    zip(p, g, d, |g, d| if g.is_zero() { S::zero() } else { g * d })
+    zip(p, g, d, guarded)
 }
 
 /// The weight of the first operand in `max(a, b)` (`is_max`) or
@@ -495,6 +508,10 @@ pub(crate) fn eval<S: Scalar>(
         Op::Reshape(a, r, c) => p.fill(r, c, v(a).iter().copied()),
         Op::Gather(a, id, rows) => gather(p, v(a), &ext.indices[id], rows),
         Op::Scatter(g, id, rows, n) => scatter(p, v(g), &ext.indices[id], rows, n),
+        Op::Elem2(a, b, id, i, j) => {
+            let f = &ext.elem2[id];
+            zip(p, v(a), v(b), |x, y| f.eval(x, y, i, j))
+        }
         Op::Elem(a, id, k) => {
             let f = &ext.elem[id];
             p.fill(

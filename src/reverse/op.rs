@@ -1,7 +1,7 @@
 //! The recorded operations ([`Op`]), the recorded nodes ([`Node`]) and the
 //! eager backward pass's matrices ([`Em`]).
 
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use nalgebra::DMatrix;
@@ -38,6 +38,10 @@ pub(crate) enum Op<S> {
     /// A user's element-wise function (entry `id` of [`Ext::elem`]), its
     /// `k`-th derivative entry by entry.
     Elem(usize, usize, u8),
+    /// A user's element-wise function of two variables (entry `id` of
+    /// [`Ext::elem2`]), its partial derivative of orders `(i, j)` in its
+    /// two arguments, entry by entry: `Elem2(a, b, id, i, j)`.
+    Elem2(usize, usize, usize, u8, u8),
     /// A user's matrix operation (entry `id` of [`Ext::custom`]) of one or
     /// two operands; its value is computed when it is recorded.
     Custom(usize, Option<usize>, usize),
@@ -94,6 +98,7 @@ impl<S> Op<S> {
             | MaxMin(a, b, _)
             | CustomGrad(a, b)
             | Concat(a, b, _)
+            | Elem2(a, b, ..)
             | Mse(a, b)
             | CrossEntropy(a, b) => [Some(a), Some(b)],
             Transpose(a)
@@ -140,6 +145,13 @@ pub(crate) trait ElemDyn<S> {
     fn eval(&self, x: S, k: u8) -> S;
 }
 
+/// A user's element-wise function of two variables: its partial
+/// derivative of orders `(i, j)` at `(x, y)` (NaN beyond the supported
+/// order).
+pub(crate) trait Elem2Dyn<S> {
+    fn eval(&self, x: S, y: S, i: u8, j: u8) -> S;
+}
+
 /// A user's matrix operation: its name and plain vector-Jacobian product
 /// (one adjoint per operand).
 pub(crate) trait CustomDyn<S> {
@@ -149,16 +161,18 @@ pub(crate) trait CustomDyn<S> {
 
 /// The user's functions and operations recorded on a tape.
 pub(crate) struct Ext<S> {
-    pub(crate) elem: Vec<Rc<dyn ElemDyn<S>>>,
-    pub(crate) custom: Vec<Rc<dyn CustomDyn<S>>>,
+    pub(crate) elem: Vec<Arc<dyn ElemDyn<S> + Send + Sync>>,
+    pub(crate) elem2: Vec<Arc<dyn Elem2Dyn<S> + Send + Sync>>,
+    pub(crate) custom: Vec<Arc<dyn CustomDyn<S> + Send + Sync>>,
     /// Index lists of [`Op::Gather`] and [`Op::Scatter`].
-    pub(crate) indices: Vec<Rc<[usize]>>,
+    pub(crate) indices: Vec<Arc<[usize]>>,
 }
 
 impl<S> Default for Ext<S> {
     fn default() -> Self {
         Ext {
             elem: Vec::new(),
+            elem2: Vec::new(),
             custom: Vec::new(),
             indices: Vec::new(),
         }

@@ -475,7 +475,7 @@ impl<S: Scalar> Tape<S> {
 /// functions.
 macro_rules! tape_methods {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         impl<S: Scalar> Tape<S> {
             $(
                 #[doc = concat!(

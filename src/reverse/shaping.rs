@@ -3,7 +3,7 @@
 //! index and size is checked (with overflow-checked arithmetic) before any
 //! matrix work; a mistake is a [`ReverseError`] naming the operation.
 
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 
 use nalgebra::DMatrix;
 
@@ -238,7 +238,7 @@ impl<S: Scalar> Tape<S> {
         }
         let id = {
             let mut ext = self.ext.borrow_mut();
-            ext.indices.push(Rc::from(indices));
+            ext.indices.push(Arc::from(indices));
             ext.indices.len() - 1
         };
         Ok(self.rec_op(Op::Gather(a.index, id, rows)))

@@ -1,6 +1,6 @@
 //! [`Tape`]: the recording, and [`Var`]: a handle to one recorded matrix.
 
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -83,7 +83,7 @@ pub struct Tape<S: Scalar> {
 /// `(tape, operands, output, cotangent)` to one adjoint per operand, or
 /// `None` if the operation has none.
 pub(crate) type RecVjp<S> =
-    Rc<dyn Fn(&Tape<S>, &[Var], Var, Var) -> Option<Result<Vec<Var>, ReverseError>>>;
+    Arc<dyn Fn(&Tape<S>, &[Var], Var, Var) -> Option<Result<Vec<Var>, ReverseError>> + Send + Sync>;
 
 impl<S: Scalar> core::fmt::Debug for Tape<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

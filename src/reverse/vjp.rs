@@ -39,6 +39,15 @@ pub(crate) trait Alg<S: Scalar> {
     /// `g ⊙ f⁽ᵏ⁺¹⁾(x)` for the user's element-wise function `id` at node
     /// `x`, zero where `g` is zero.
     fn elem_deriv_mul(&mut self, g: &Self::M, x: usize, id: usize, k: u8) -> Self::M;
+    /// `g ⊙ ∂^(i+j)f/∂xⁱ∂yʲ(a, b)` for the user's element-wise function of
+    /// two variables `id`, zero where `g` is zero.
+    fn elem2_deriv_mul(
+        &mut self,
+        g: &Self::M,
+        ab: (usize, usize),
+        id: usize,
+        ij: (u8, u8),
+    ) -> Self::M;
     /// The adjoints of the operands of the user operation at node `i`
     /// (one per operand), given the adjoint `g` of its result.
     fn custom_vjp(&mut self, i: usize, g: &Self::M) -> Vec<Self::M>;
@@ -107,7 +116,7 @@ fn lit<S: Scalar>(x: f64) -> S {
 /// in the list of functions.
 macro_rules! second_derivative_fn {
     ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
-        => $rule:ident, |$a:ident, $x:ident| $d2:expr;)*) => {
+        => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
         /// `f″(x)` in recorded (or eager) operations.
         #[allow(unused_variables)]
         pub(crate) fn second_derivative<S: Scalar, A: Alg<S> + ?Sized>(
@@ -266,6 +275,16 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
         Op::Scatter(h, id, rows, _) => {
             let d = alg.gather(g, id, rows);
             give(alg, h, d);
+        }
+        Op::Elem2(a, b, id, di, dj) => {
+            if need[a] {
+                let d = alg.elem2_deriv_mul(g, (a, b), id, (di.saturating_add(1), dj));
+                give(alg, a, d);
+            }
+            if need[b] {
+                let d = alg.elem2_deriv_mul(g, (a, b), id, (di, dj.saturating_add(1)));
+                give(alg, b, d);
+            }
         }
         Op::Elem(a, id, k) => {
             let d = alg.elem_deriv_mul(g, a, id, k);
