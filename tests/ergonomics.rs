@@ -62,7 +62,7 @@ fn the_first_error_is_kept() {
     ));
 }
 
-/// SEEDS.md example 3 with operators: several questions of one recording,
+/// Worked example 3 (`dualgrad::guide::worked_examples`) with operators: several questions of one recording,
 /// and a gradient of a gradient.
 #[test]
 fn seed3_with_expressions() -> Result<(), ReverseError> {
@@ -82,7 +82,7 @@ fn seed3_with_expressions() -> Result<(), ReverseError> {
     Ok(())
 }
 
-/// SEEDS.md example 7 with operators: tanh(X·W + 1·b), mean of squares,
+/// Worked example 7 (`dualgrad::guide::worked_examples`) with operators: tanh(X·W + 1·b), mean of squares,
 /// against the method form.
 #[test]
 fn seed7_with_expressions() -> Result<(), ReverseError> {
