@@ -53,7 +53,7 @@ pub(crate) trait Number<T: Scalar>: Copy {
         // One test on the common path: `f` not NaN and (wide types) every
         // derivative finite.
         let nan = j.f.is_nan();
-        if Self::WIDE && !nan & (spread(j.d1) + spread(j.d2)).is_zero() {
+        if Self::WIDE && !nan & (spread(j.d1) + spread(j.d2)).all_parts_zero() {
             self.chain1_by(j, |d, t| d * t)
         } else if nan {
             nan_cold()
@@ -67,7 +67,7 @@ pub(crate) trait Number<T: Scalar>: Copy {
     fn chain2(self, o: Self, j: Jet2<T>) -> Self {
         let nan = j.f.is_nan();
         let s = spread(j.fx) + spread(j.fy) + spread(j.fxx) + spread(j.fxy) + spread(j.fyy);
-        if Self::WIDE && !nan & s.is_zero() {
+        if Self::WIDE && !nan & s.all_parts_zero() {
             self.chain2_by(o, j, |d, t| d * t)
         } else if nan {
             nan_cold()
@@ -100,12 +100,26 @@ fn nan_cold<T: Scalar, N: Number<T>>() -> N {
     N::nan_all()
 }
 
+/// The result of a locally constant function (`floor`, `signum`,
+/// `powi(x, 0)`, …) with value `f`: every derivative part zero, also where
+/// the argument's derivative parts are infinite or NaN (the derivative of a
+/// constant is 0, as in JAX: `floor(√x)` at 0 has derivative 0, not
+/// `0 · ∞ = NaN`). A NaN value makes every part NaN, as in [`Number::chain1`].
+#[inline(always)]
+pub(crate) fn flat<T: Scalar, N: Number<T>>(f: T) -> N {
+    if f.is_nan() {
+        nan_cold()
+    } else {
+        N::constant(f)
+    }
+}
+
 /// `d · t`, except that a zero tangent stays zero even where the derivative
 /// `d` is infinite (√x at 0, 1/x at 0): a constant input never picks up a
 /// NaN derivative from `0 · ∞`.
 #[inline(always)]
 pub(crate) fn sc<T: Scalar>(d: T, t: T) -> T {
-    if t.is_zero() {
+    if t.all_parts_zero() {
         T::zero()
     } else {
         d * t
@@ -117,7 +131,7 @@ pub(crate) fn sc<T: Scalar>(d: T, t: T) -> T {
 /// `∞` with derivative 0, as `recip(0)` is, not NaN).
 #[inline(always)]
 pub(crate) fn dz<T: Scalar>(n: T, d: T) -> T {
-    if n.is_zero() {
+    if n.all_parts_zero() {
         T::zero()
     } else {
         n / d
@@ -157,11 +171,21 @@ macro_rules! impl_number {
             }
             #[inline]
             fn relu(self) -> Self {
-                self.chain1($crate::forward::rules::relu(self.re(), Self::SECOND))
+                // The identity above 0, a constant at and below it (no
+                // `0 · ∞` from an infinite inner derivative).
+                if self.re() > T::zero() {
+                    self
+                } else {
+                    $crate::forward::number::flat($crate::forward::rules::relu(self.re(), false).f)
+                }
             }
             #[inline]
             fn erf(self) -> Self {
                 self.chain1($crate::forward::rules::erf(self.re(), Self::SECOND))
+            }
+            #[inline]
+            fn all_parts_zero(&self) -> bool {
+                self.re().all_parts_zero() && self.is_const()
             }
         }
 
@@ -324,10 +348,13 @@ macro_rules! impl_number {
             fn zero() -> Self {
                 <Self as Number<T>>::constant(T::zero())
             }
-            /// Zero in every part (not only the value part).
+            /// Whether the value part is zero (derivative parts are not
+            /// looked at, as in the comparisons): nalgebra's pivot and
+            /// determinant tests then decide as they do on plain floats.
+            /// [`Scalar::all_parts_zero`] tests every part.
             #[inline]
             fn is_zero(&self) -> bool {
-                self.re().is_zero() && self.is_const()
+                self.re().is_zero()
             }
         }
         impl<$($g)*> num_traits::One for $ty {
@@ -576,19 +603,19 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn floor(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().floor()))
+            $crate::forward::number::flat(self.re().floor())
         }
         #[inline]
         fn ceil(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().ceil()))
+            $crate::forward::number::flat(self.re().ceil())
         }
         #[inline]
         fn round(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().round()))
+            $crate::forward::number::flat(self.re().round())
         }
         #[inline]
         fn trunc(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().trunc()))
+            $crate::forward::number::flat(self.re().trunc())
         }
         #[inline]
         fn fract(self) -> Self {
@@ -600,7 +627,7 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn signum(self) -> Self {
-            self.chain1($crate::forward::rules::constant(self.re().signum()))
+            $crate::forward::number::flat(self.re().signum())
         }
         #[inline]
         fn is_sign_positive(self) -> bool {
@@ -620,11 +647,17 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn powi(self, n: i32) -> Self {
+            if n == 0 {
+                return $crate::forward::number::flat(self.re().powi(0));
+            }
             self.chain1($crate::forward::rules::powi(self.re(), n, Self::SECOND))
         }
         #[inline]
         fn powf(self, n: Self) -> Self {
             if n.is_const() {
+                if n.re() == T::zero() {
+                    return $crate::forward::number::flat(self.re().powf(n.re()));
+                }
                 self.chain1($crate::forward::rules::powf_const(
                     self.re(),
                     n.re(),
@@ -678,25 +711,29 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn max(self, o: Self) -> Self {
-            let f = self.re().max(o.re());
-            self.chain2(
-                o,
-                $crate::forward::rules::select2(
-                    f,
-                    $crate::forward::rules::pick_max(self.re(), o.re()),
-                ),
-            )
+            // The argument it follows, whole (the other one's derivative,
+            // even if infinite, does not enter); the mean at a tie.
+            match $crate::forward::rules::pick_max(self.re(), o.re()) {
+                Some(true) => self,
+                Some(false) => o,
+                None => {
+                    let f = self.re().max(o.re());
+                    self.chain2(o, $crate::forward::rules::select2(f, None))
+                }
+            }
         }
         #[inline]
         fn min(self, o: Self) -> Self {
-            let f = self.re().min(o.re());
-            self.chain2(
-                o,
-                $crate::forward::rules::select2(
-                    f,
-                    $crate::forward::rules::pick_min(self.re(), o.re()),
-                ),
-            )
+            // The argument it follows, whole (the other one's derivative,
+            // even if infinite, does not enter); the mean at a tie.
+            match $crate::forward::rules::pick_min(self.re(), o.re()) {
+                Some(true) => self,
+                Some(false) => o,
+                None => {
+                    let f = self.re().min(o.re());
+                    self.chain2(o, $crate::forward::rules::select2(f, None))
+                }
+            }
         }
         #[inline]
         fn abs_sub(self, o: Self) -> Self {

@@ -10,7 +10,7 @@
 //! first pass `false` and the compiler drops that work.
 //!
 //! Conventions at kinks and edges (documented on the public functions too):
-//! `abs′(0) = 0`, `relu′(0) = 0`, `min`/`max` at a tie take the mean of both
+//! `abs′(±0) = ±1`, `relu′(0) = 0`, `min`/`max` at a tie take the mean of both
 //! derivatives, `signum`, `floor`, `ceil`, `round`, `trunc` have derivative 0,
 //! `hypot` and `atan2` at the origin have derivative 0, `sqrt′(0) = +∞`,
 //! and `0^p` follows its limit.
@@ -105,12 +105,14 @@ pub(crate) fn cbrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
 pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
     let f = x.powi(n);
     // n·x^(n−1) and n(n−1)·x^(n−2), with the n = 0 and n = 1 cases written
-    // out so that 0^0 · ∞ never turns a finite limit into NaN.
-    let nf = T::lit(n as f64);
+    // out so that 0^0 · ∞ never turns a finite limit into NaN. The
+    // exponents are formed in f64 (exact for every i32), so n = i32::MIN
+    // neither overflows nor wraps.
+    let nf = T::lit(f64::from(n));
     let d1 = if n == 0 {
         T::zero()
     } else {
-        nf * x.powi(n - 1)
+        nf * powi_shifted(x, n, 1)
     };
     jet(
         f,
@@ -119,11 +121,21 @@ pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
             if n == 0 || n == 1 {
                 T::zero()
             } else {
-                nf * T::lit((n - 1) as f64) * x.powi(n - 2)
+                nf * T::lit(f64::from(n) - 1.0) * powi_shifted(x, n, 2)
             }
         },
         second,
     )
+}
+
+/// `x^(n − k)`: `powi` where `n − k` fits an `i32`, `powf` with the exact
+/// f64 exponent where it does not (`n` near `i32::MIN`).
+#[inline(always)]
+fn powi_shifted<T: Scalar>(x: T, n: i32, k: i32) -> T {
+    match n.checked_sub(k) {
+        Some(m) => x.powi(m),
+        None => x.powf(T::lit(f64::from(n) - f64::from(k))),
+    }
 }
 
 /// `1/x`, when `x^(p−1)` may be computed as `x^p · (1/x)` from the `x^p`
@@ -461,22 +473,21 @@ pub(crate) fn atanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     jet(f, d1, || two::<T>() * x * d1 * d1, second)
 }
 
-/// |x|, with derivative 0 at x = 0 (the middle of the subdifferential
-/// [−1, 1]).
+/// |x|, with derivative sign(x) including at ±0: abs′(+0) = +1,
+/// abs′(−0) = −1 (as JAX and ForwardDiff.jl take it). Then |t|² and |t|·|t|
+/// have their smooth second derivative 2 at 0, and |x| of a variable seeded
+/// at +0 is the identity.
 #[inline]
 pub(crate) fn abs<T: Scalar>(x: T) -> Jet<T> {
-    let zero = T::zero();
-    let d1 = if x > zero {
-        T::one()
-    } else if x < zero {
+    let d1 = if x.is_sign_negative() {
         -T::one()
     } else {
-        zero
+        T::one()
     };
     Jet {
         f: Float::abs(x),
         d1,
-        d2: zero,
+        d2: T::zero(),
     }
 }
 

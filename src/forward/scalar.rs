@@ -186,6 +186,27 @@ pub trait Scalar:
     /// assert!((Scalar::erf(1.0_f64) - 0.8427007929497149).abs() < 1e-16);
     /// ```
     fn erf(self) -> Self;
+
+    /// Whether every part — the value and every derivative part, at every
+    /// nesting depth — is exactly zero.
+    ///
+    /// [`num_traits::Zero::is_zero`] looks at the value part only, like the
+    /// comparisons, so that the decisions nalgebra takes on pivots and
+    /// determinants are the ones it takes on plain floats (see the crate
+    /// docs, "Conventions at kinks and edges").
+    ///
+    /// ```
+    /// use dualgrad::{Dual, Scalar};
+    /// use num_traits::Zero;
+    /// let t = Dual::new(0.0, 1.0);
+    /// assert!(t.is_zero());
+    /// assert!(!t.all_parts_zero());
+    /// assert!(Dual::new(0.0, 0.0).all_parts_zero());
+    /// ```
+    #[inline(always)]
+    fn all_parts_zero(&self) -> bool {
+        self.is_zero()
+    }
 }
 
 /// Implements [`Scalar`] for a plain float type: the rule table provides the

@@ -116,14 +116,18 @@ pub(crate) fn deriv_mul<S: Scalar>(
         let (zero, one) = (S::zero(), S::one());
         return zip(p, g, x, |g, x| {
             let d = if x > zero { one } else { zero };
-            g * if x.is_nan() && !g.is_zero() { x } else { d }
+            g * if x.is_nan() && !g.all_parts_zero() {
+                x
+            } else {
+                d
+            }
         });
     }
     if (f, k) == (Fun::Tanh, 1) && S::DEPTH == 0 {
         // The rule table's own tanh′ (same formula, same bits), computing
         // tanh x only where that formula needs it.
         return zip(p, g, x, |g, x| {
-            if g.is_zero() {
+            if g.all_parts_zero() {
                 S::zero()
             } else {
                 g * crate::forward::rules::tanh_slope(x, || x.tanh())
@@ -133,7 +137,7 @@ pub(crate) fn deriv_mul<S: Scalar>(
     if (f, k) == (Fun::Softplus, 1) && S::DEPTH == 0 {
         // The rule table's softplus′ is σ(x): no logarithm needed.
         return zip(p, g, x, |g, x| {
-            if g.is_zero() {
+            if g.all_parts_zero() {
                 S::zero()
             } else {
                 g * x.sigmoid()
@@ -142,7 +146,7 @@ pub(crate) fn deriv_mul<S: Scalar>(
     }
     if (f, k) == (Fun::Relu, 1) {
         return zip(p, g, x, |g, x| {
-            if g.is_zero() {
+            if g.all_parts_zero() {
                 S::zero()
             } else if x > S::zero() {
                 g
@@ -154,7 +158,7 @@ pub(crate) fn deriv_mul<S: Scalar>(
         });
     }
     zip(p, g, x, |g, x| {
-        if g.is_zero() {
+        if g.all_parts_zero() {
             S::zero()
         } else {
             g * f.deriv(k, x)
@@ -367,7 +371,7 @@ pub(crate) fn cross_entropy<S: Scalar>(p: &mut Pool<S>, z: &DMatrix<S>, target: 
     let s: S = ls
         .iter()
         .zip(target.iter())
-        .filter(|(_, t)| !t.is_zero())
+        .filter(|(_, t)| !t.all_parts_zero())
         .map(|(&l, &t)| t * l)
         .sum();
     p.give(ls);

@@ -438,6 +438,14 @@ impl<S: Scalar> Tape<S> {
                 "cannot be repeated to that shape",
             ));
         }
+        if rows.checked_mul(cols).is_none() {
+            return Err(ReverseError::shape(
+                "broadcast",
+                s,
+                (rows, cols),
+                "has more elements than fit a usize",
+            ));
+        }
         Ok(self.rec(Op::Broadcast(a.index, rows, cols)))
     }
 

@@ -162,7 +162,9 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             }
             if need[x] {
                 let gh = alg.mul(g, &alg.node(h));
-                let d = alg.deriv_mul(&gh, &alg.node(x), f, k + 1);
+                // Saturating: orders beyond 4 are NaN anyway (`Fun::deriv`), and
+                // 256 nested gradients must not wrap the counter.
+                let d = alg.deriv_mul(&gh, &alg.node(x), f, k.saturating_add(1));
                 alg.recycle(gh);
                 give(alg, x, d);
             }

@@ -1,0 +1,296 @@
+//! Issue 11, "exactness and robustness at every edge": one test per class of
+//! wrong answer found, each failing before its fix.
+
+mod common;
+
+use dualgrad::{
+    derivative, gradient, hessian, second_derivative, third_derivative, Dual, Dual2Vec, DualVec,
+    HyperDual, Scalar,
+};
+use num_traits::{Float, Zero};
+
+// ---- 4. a zero derivative absorbs an infinite inner derivative ----------
+
+/// `f(√x)` at 0 for a locally constant `f`: √′(0) = ∞, f′ = 0, so the
+/// chain rule's product is 0 · ∞; the true derivative (and JAX's) is 0.
+#[test]
+fn flat_functions_absorb_infinite_inner_derivatives() {
+    type F = fn(Dual<f64>) -> Dual<f64>;
+    let flat: [(&str, F); 8] = [
+        ("floor", |x| x.sqrt().floor()),
+        ("ceil", |x| x.sqrt().ceil()),
+        ("round", |x| x.sqrt().round()),
+        ("trunc", |x| x.sqrt().trunc()),
+        ("signum", |x| x.sqrt().signum()),
+        ("powi(·, 0)", |x| x.sqrt().powi(0)),
+        ("powf(·, 0)", |x| x.sqrt().powf(Dual::constant(0.0))),
+        ("relu(−√x − 1)", |x| {
+            (-x.sqrt() - Dual::constant(1.0)).relu()
+        }),
+    ];
+    for (name, f) in flat {
+        let y = f(Dual::variable(0.0));
+        assert_eq!(y.eps, 0.0, "{name}");
+        assert!(!y.re.is_nan(), "{name}");
+    }
+    assert_eq!(derivative(|x| x.sqrt().floor(), 0.0), (0.0, 0.0));
+    // Second-order types: every derivative part 0.
+    let (_, d1, d2) = second_derivative(|x| x.sqrt().ceil(), 0.0);
+    assert_eq!((d1, d2), (0.0, 0.0));
+    let (_, g, h) = hessian(|[x, y]| x.sqrt().round() + y.sqrt().powi(0), [0.0, 0.0]);
+    assert_eq!((g, h), ([0.0; 2], [[0.0; 2]; 2]));
+    let (_, g) = gradient(|[x, y]| x.sqrt().trunc() * y, [0.0, 2.0]);
+    assert_eq!(g, [0.0, 0.0]);
+    // NaN derivative parts too; a NaN value still makes every part NaN.
+    let y = Dual::new(1.5, f64::NAN).floor();
+    assert_eq!((y.re, y.eps), (1.0, 0.0));
+    let y = Dual::new(f64::NAN, 1.0).floor();
+    assert!(y.re.is_nan() && y.eps.is_nan());
+    // NaN.powi(0) = 1 as for f64, with derivative 0.
+    let y = Dual::new(f64::NAN, 1.0).powi(0);
+    assert_eq!((y.re, y.eps), (1.0, 0.0));
+}
+
+/// max/min follow one argument whole: the other's infinite derivative does
+/// not enter (it used to, as 0 · ∞ = NaN).
+#[test]
+fn max_min_ignore_the_argument_not_taken() {
+    let (v, d) = derivative(|x| x.sqrt().max(Dual::constant(1.0)), 0.0);
+    assert_eq!((v, d), (1.0, 0.0));
+    let (v, d) = derivative(|x| x.sqrt().min(Dual::constant(-1.0)), 0.0);
+    assert_eq!((v, d), (-1.0, 0.0));
+    let (_, g, h) = hessian(|[x, y]| x.max(y.sqrt()), [2.0, 0.0]);
+    assert_eq!((g, h), ([1.0, 0.0], [[0.0; 2]; 2]));
+    // A tie still takes the mean.
+    assert_eq!(derivative(|x| x.max(Dual::new(x.re, 0.0)), 1.0), (1.0, 0.5));
+}
+
+// ---- 3. integer overflow --------------------------------------------------
+
+#[test]
+fn powi_at_i32_min_does_not_overflow() {
+    for n in [i32::MIN, i32::MIN + 1, i32::MAX, i32::MAX - 1] {
+        for x in [1.0_f64, -1.0, 0.5, 2.0, -2.0] {
+            let (v, d1, d2) = second_derivative(|t| t.powi(n), x);
+            assert_eq!(v.to_bits(), x.powi(n).to_bits(), "{x}^{n}");
+            // n·x^(n−1), n(n−1)·x^(n−2), with the exponents exact in f64.
+            let nf = f64::from(n);
+            let want1 = nf * x.powf(nf - 1.0);
+            let want2 = nf * (nf - 1.0) * x.powf(nf - 2.0);
+            assert!(common::ulps(d1, want1) <= 2.0, "{x}^{n}: {d1} vs {want1}");
+            assert!(common::ulps(d2, want2) <= 2.0, "{x}^{n}: {d2} vs {want2}");
+        }
+    }
+    // The sign at x = −1: (−1)^(MIN−1) = −1, so the derivative is −MIN·… > 0.
+    let (_, d1) = derivative(|t| t.powi(i32::MIN), -1.0);
+    assert_eq!(d1, -f64::from(i32::MIN));
+}
+
+// ---- 1. singular matrices look singular ------------------------------------
+
+#[cfg(feature = "nalgebra")]
+mod singular {
+    use super::*;
+    use dualgrad::nalgebra::{
+        ComplexField, DMatrix, DVector, Matrix2, Matrix3, Matrix4, Matrix5, Vector2,
+    };
+
+    fn d(v: f64, e: f64) -> Dual<f64> {
+        Dual::new(v, e)
+    }
+    fn c(v: f64) -> Dual<f64> {
+        Dual::constant(v)
+    }
+
+    #[test]
+    fn singular_dual_matrices_are_not_invertible() {
+        // det = 4 + t − 4: value 0, derivative 1.
+        let m2 = Matrix2::new(c(1.0), c(2.0), c(2.0), d(4.0, 1.0));
+        assert!(Matrix2::new(1.0, 2.0, 2.0, 4.0).try_inverse().is_none());
+        assert!(m2.try_inverse().is_none());
+        assert!(m2.lu().try_inverse().is_none());
+        assert!(!m2.full_piv_lu().is_invertible());
+        assert!(m2.lu().solve(&Vector2::new(c(1.0), c(1.0))).is_none());
+        let m3 = Matrix3::new(
+            c(1.0),
+            c(2.0),
+            c(3.0),
+            c(2.0),
+            c(4.0),
+            c(6.0),
+            c(0.0),
+            c(1.0),
+            d(1.0, 1.0),
+        );
+        assert!(m3.map(|x| x.re).try_inverse().is_none());
+        assert!(m3.try_inverse().is_none());
+        // 4×4 and 5×5 go through LU.
+        let mut m4 = Matrix4::<Dual<f64>>::identity();
+        m4[(3, 3)] = d(0.0, 1.0);
+        assert!(m4.try_inverse().is_none());
+        let mut m5 = Matrix5::<Dual<f64>>::identity();
+        m5[(2, 2)] = d(0.0, 1.0);
+        assert!(m5.try_inverse().is_none());
+        assert!(!m5.full_piv_lu().is_invertible());
+        // Triangular solves.
+        let l = Matrix2::new(c(1.0), c(0.0), c(3.0), d(0.0, 2.0));
+        assert!(l
+            .solve_lower_triangular(&Vector2::new(c(1.0), c(1.0)))
+            .is_none());
+        // Dynamic size.
+        let md = DMatrix::from_row_slice(2, 2, &[c(1.0), c(2.0), c(2.0), d(4.0, 1.0)]);
+        assert!(md.clone().try_inverse().is_none());
+        assert!(md.lu().solve(&DVector::from_element(2, c(1.0))).is_none());
+        // HyperDual with only the second-order part nonzero.
+        let h = |v: f64, e12: f64| HyperDual::new(v, 0.0, 0.0, e12);
+        let mh = Matrix2::new(h(1.0, 0.0), h(2.0, 0.0), h(2.0, 0.0), h(4.0, 1.0));
+        assert!(mh.try_inverse().is_none());
+        // Nested: Dual<Dual> with a value part zero only at the bottom.
+        let dd = |v: f64, a: f64, b: f64| Dual::new(Dual::new(v, a), Dual::new(b, 0.0));
+        let mdd = Matrix2::new(
+            dd(1.0, 0.0, 0.0),
+            dd(2.0, 0.0, 0.0),
+            dd(2.0, 0.0, 0.0),
+            dd(4.0, 1.0, 1.0),
+        );
+        assert!(mdd.try_inverse().is_none());
+    }
+
+    #[test]
+    fn invertible_dual_matrices_keep_their_derivatives() {
+        // d/dt (A + tB)⁻¹ = −A⁻¹BA⁻¹, unchanged by the value-only test.
+        let a = Matrix2::new(2.0, 1.0, 1.0, 3.0);
+        let b = Matrix2::new(0.0, 1.0, 0.0, 0.0);
+        let m = a.map(c) + b.map(c) * d(0.0, 1.0);
+        let inv = m.try_inverse().unwrap();
+        let ai = a.try_inverse().unwrap();
+        let want = -(ai * b * ai);
+        assert!((inv.map(|x| x.eps) - want).amax() < 1e-15);
+        // A zero value with a nonzero derivative on the diagonal is still a
+        // pivot nalgebra sees as zero, and pivots past it (f64 would too).
+        let p = Matrix2::new(d(0.0, 1.0), c(1.0), c(1.0), c(0.0));
+        let pi = p.try_inverse().unwrap();
+        // (P + tE₁₁)⁻¹ at t = 0: derivative −P⁻¹E₁₁P⁻¹ = [[0,0],[0,−1]].
+        assert_eq!(pi.map(|x| x.eps), Matrix2::new(0.0, 0.0, 0.0, -1.0));
+        assert_eq!(pi.map(|x| x.re), Matrix2::new(0.0, 1.0, 1.0, 0.0));
+        // ComplexField on a zero value: sqrt at 0 follows its limit.
+        let s = ComplexField::sqrt(d(4.0, 1.0));
+        assert_eq!((s.re, s.eps), (2.0, 0.25));
+    }
+
+    /// The case that loses (crate docs): num-complex's own `Complex::sqrt`
+    /// takes a shortcut when `im.is_zero()`, which now looks at the value
+    /// part only, so on the real axis it ignores the derivative of the
+    /// imaginary part. nalgebra's `ComplexField::sqrt` on the same number
+    /// (simba's polar form) stays right; checked against Cauchy–Riemann.
+    #[test]
+    fn complex_of_dual_sqrt_cbrt() {
+        use dualgrad::nalgebra::Complex;
+        type C = Complex<Dual<f64>>;
+        // z = −4 + i·t: d/dt √z = i/(2√z) = i/(2·2i) = 1/4 (real).
+        let z: C = Complex::new(c(-4.0), d(0.0, 1.0));
+        let s = ComplexField::sqrt(z);
+        assert!((s.re.re - 0.0).abs() < 1e-15 && (s.im.re - 2.0).abs() < 1e-15);
+        assert!((s.re.eps - 0.25).abs() < 1e-15 && s.im.eps.abs() < 1e-15);
+        // z = 4 + i·t: d/dt √z = i/4.
+        let z: C = Complex::new(c(4.0), d(0.0, 1.0));
+        let s = ComplexField::sqrt(z);
+        assert!(s.re.eps.abs() < 1e-15 && (s.im.eps - 0.25).abs() < 1e-15);
+        // z = −8 + i·t: ∛z = 1 + i√3 (principal), d/dt = i/(3 (∛z)²).
+        let z: C = Complex::new(c(-8.0), d(0.0, 1.0));
+        let r = ComplexField::cbrt(z);
+        let w = Complex::new(1.0, 3f64.sqrt());
+        let want = Complex::new(0.0, 1.0) / (w * w * 3.0);
+        assert!((r.re.eps - want.re).abs() < 1e-15 && (r.im.eps - want.im).abs() < 1e-15);
+        // num-complex's inherent method: the documented loss.
+        let z: C = Complex::new(c(4.0), d(0.0, 1.0));
+        let s = z.sqrt();
+        assert_eq!(s.im.eps, 1.0); // the truth is 1/4
+    }
+}
+
+// ---- 7. conventions at kinks --------------------------------------------
+
+#[test]
+fn abs_at_zero_follows_the_sign_of_zero() {
+    assert_eq!(derivative(|x| x.abs(), 0.0), (0.0, 1.0));
+    assert_eq!(derivative(|x| x.abs(), -0.0), (0.0, -1.0));
+    // |t|² and |t|·|t| have their smooth Hessian 2 at 0 (JAX, ForwardDiff).
+    assert_eq!(second_derivative(|x| x.abs().powi(2), 0.0).2, 2.0);
+    assert_eq!(second_derivative(|x| x.abs() * x.abs(), 0.0).2, 2.0);
+    let (_, _, h) = hessian(|[x, y]| x.abs() * x.abs() + y.abs() * y.abs(), [0.0, 0.0]);
+    assert_eq!(h, [[2.0, 0.0], [0.0, 2.0]]);
+    let (_, _, d2, d3) = third_derivative(|x| x.abs().powi(3), 0.0);
+    assert_eq!((d2, d3), (0.0, 6.0));
+    // relu′(0) stays 0 (PyTorch, JAX).
+    assert_eq!(derivative(|x| x.relu(), 0.0), (0.0, 0.0));
+}
+
+#[cfg(feature = "nalgebra")]
+#[test]
+fn clamp_at_a_bound_passes_the_input_through() {
+    use dualgrad::nalgebra::RealField;
+    let lo = Dual::constant(0.0);
+    let hi = Dual::constant(1.0);
+    for x in [0.0, 1.0, 0.5] {
+        let a = Float::clamp(Dual::variable(x), lo, hi);
+        let b = RealField::clamp(Dual::variable(x), lo, hi);
+        assert_eq!((a.re, a.eps), (x, 1.0));
+        assert_eq!((b.re, b.eps), (x, 1.0));
+    }
+    for x in [-1.0, 2.0] {
+        let a = Float::clamp(Dual::variable(x), lo, hi);
+        let b = RealField::clamp(Dual::variable(x), lo, hi);
+        assert_eq!((a.eps, b.eps), (0.0, 0.0));
+        assert_eq!(a.re, b.re);
+    }
+}
+
+#[test]
+fn zero_means_value_zero_and_all_parts_zero_means_every_part() {
+    let t = Dual::new(0.0, 1.0);
+    assert!(t.is_zero() && !t.all_parts_zero());
+    let n: Dual<Dual<f64>> = Dual::new(Dual::new(0.0, 1.0), Dual::constant(0.0));
+    assert!(n.is_zero() && !n.all_parts_zero());
+    assert!(DualVec::<f64, 2>::constant(0.0).all_parts_zero());
+    assert!(!Dual2Vec::<f64, 1>::variable(0.0, 0).all_parts_zero());
+    // Nested derivatives through a zero tangent at depth 2 stay exact.
+    let (_, d1, d2, d3) = third_derivative(|x| x.sin() * x, 0.0);
+    assert_eq!((d1, d2, d3), (0.0, 2.0, 0.0));
+    let _ = Scalar::real(&t);
+}
+
+// ---- 3. integer overflow on the tape ---------------------------------------
+
+#[cfg(all(feature = "nalgebra", feature = "std"))]
+mod tape {
+    use dualgrad::nalgebra::dmatrix;
+    use dualgrad::reverse::Tape;
+
+    /// Each recorded gradient of `exp` raises the derivative order of the
+    /// recorded `DerivMul` by one; 300 levels used to overflow its `u8`
+    /// counter (a panic in debug builds, order 0 again in release).
+    #[test]
+    fn three_hundred_nested_recorded_gradients() {
+        let t = Tape::<f64>::new();
+        let x = t.var(dmatrix![0.5]);
+        let mut y = t.exp(x).unwrap();
+        for level in 1..=300 {
+            let [g] = t.gradient_var(y, &[x]).unwrap().try_into().unwrap();
+            let v = t.scalar(g).unwrap();
+            if level <= 4 {
+                assert!((v - 0.5f64.exp()).abs() < 1e-15, "level {level}: {v}");
+            }
+            y = g;
+        }
+    }
+
+    #[test]
+    fn broadcast_to_more_elements_than_a_usize_is_an_error() {
+        let t = Tape::<f64>::new();
+        let a = t.var(dmatrix![1.0]);
+        assert!(t.broadcast(a, 1 << 40, 1 << 40).is_err());
+        assert!(t.broadcast(a, usize::MAX, 2).is_err());
+        assert!(t.broadcast(a, 2, 3).is_ok());
+    }
+}
