@@ -294,3 +294,46 @@ mod tape {
         assert!(t.broadcast(a, 2, 3).is_ok());
     }
 }
+
+// ---- 2. second derivatives through a large first derivative ----------------
+
+#[test]
+fn second_derivatives_through_large_first_derivatives() {
+    let x = 400.0_f64;
+    // √(eˣ) = e^(x/2): f″ = e^(x/2)/4 ≈ 1.8e86 (was −∞).
+    let want = (x / 2.0).exp() / 4.0;
+    let (_, _, d2) = second_derivative(|t| t.exp().sqrt(), x);
+    common::assert_ulps("HyperDual (√exp)″", d2, want, 4.0);
+    let (_, _, h) = hessian(|[t]| t.exp().sqrt(), [x]);
+    common::assert_ulps("Dual2Vec (√exp)″", h[0][0], want, 4.0);
+    let dd = Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0));
+    let y = dd.exp().sqrt();
+    common::assert_ulps("Dual<Dual> (√exp)″", y.eps.eps, want, 4.0);
+    // ∛(eˣ): f″ = e^(x/3)/9 (x/3 is rounded: compare to 1e-13).
+    let (_, _, d2) = second_derivative(|t| t.exp().cbrt(), x);
+    common::assert_near("(∛exp)″", d2 / ((x / 3.0).exp() / 9.0), 1.0, 1e-13);
+
+    // ln(eˣ) = x: f′ = 1, f″ = 0 (was NaN for HyperDual and Dual2Vec, and
+    // a silent 1 for Dual<Dual>). Rounding of e⁴⁰⁰ leaves |f″| ≲ 1e-16.
+    let fs: [fn(HyperDual<f64>) -> HyperDual<f64>; 4] = [
+        |t| t.exp().ln(),
+        |t| t.exp().log2() * HyperDual::from(2f64.ln()),
+        |t| t.exp().log10() * HyperDual::from(10f64.ln()),
+        |t| t.exp().ln_1p(),
+    ];
+    for (i, f) in fs.iter().enumerate() {
+        let y = f(HyperDual::new(x, 1.0, 1.0, 0.0));
+        assert!((y.e1 - 1.0).abs() < 1e-15, "{i}: {y:?}");
+        assert!(y.e12.abs() < 1e-15, "{i}: {y:?}");
+    }
+    let (_, g, h) = hessian(|[t]| t.exp().ln(), [x]);
+    assert!(
+        (g[0] - 1.0).abs() < 1e-15 && h[0][0].abs() < 1e-15,
+        "{g:?} {h:?}"
+    );
+    let y = dd.exp().ln();
+    assert!((y.eps.re - 1.0).abs() < 1e-15, "{y:?}");
+    assert!(y.eps.eps.abs() < 1e-15, "Dual<Dual> ln(exp)″: {y:?}");
+    let (_, d1, d2, _) = third_derivative(|t| t.exp().ln(), x);
+    assert!((d1 - 1.0).abs() < 1e-15 && d2.abs() < 1e-15);
+}

@@ -40,8 +40,10 @@ pub(crate) trait Number<T: Scalar>: Copy {
     /// Whether every derivative part is exactly zero.
     fn is_const(&self) -> bool;
     /// `f(self)` given `f`'s jet at `self.re()`, with `m(d, t)` for each
-    /// product of a derivative `d` of the jet with a part `t` of `self`.
-    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self;
+    /// product of a derivative `d` of the jet with a part `t` of `self`,
+    /// and `q(m(d2, s), m(k, t), s, t)` for each second-order product
+    /// `f″·s·t = (d2·s)·(k·t)` (see [`Jet`]).
+    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T, q: impl Fn(T, T, T, T) -> T) -> Self;
     /// `f(self, o)` given `f`'s jet at `(self.re(), o.re())`, with `m` as
     /// in [`chain1_by`](Number::chain1_by).
     fn chain2_by(self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self;
@@ -53,12 +55,12 @@ pub(crate) trait Number<T: Scalar>: Copy {
         // One test on the common path: `f` not NaN and (wide types) every
         // derivative finite.
         let nan = j.f.is_nan();
-        if Self::WIDE && !nan & (spread(j.d1) + spread(j.d2)).all_parts_zero() {
-            self.chain1_by(j, |d, t| d * t)
+        if Self::WIDE && !nan & (spread(j.d1) + spread(j.d2) + spread(j.k)).all_parts_zero() {
+            self.chain1_by(j, |d, t| d * t, |a, b, _, _| a * b)
         } else if nan {
             nan_cold()
         } else {
-            self.chain1_by(j, sc)
+            self.chain1_by(j, sc, sc2)
         }
     }
     /// `f(self, o)` given `f`'s jet at `(self.re(), o.re())`, as
@@ -123,6 +125,18 @@ pub(crate) fn sc<T: Scalar>(d: T, t: T) -> T {
         T::zero()
     } else {
         d * t
+    }
+}
+
+/// The second-order product `a · b` = `(d2·s)·(k·t)` of
+/// [`Number::chain1_by`], zero where either tangent `s` or `t` is zero
+/// (whatever the other factor), as [`sc`] is for first-order products.
+#[inline(always)]
+pub(crate) fn sc2<T: Scalar>(a: T, b: T, s: T, t: T) -> T {
+    if s.all_parts_zero() || t.all_parts_zero() {
+        T::zero()
+    } else {
+        a * b
     }
 }
 

@@ -19,11 +19,18 @@ use crate::Scalar;
 use num_traits::Float;
 
 /// Value, first and second derivative of a function of one variable.
+///
+/// The second derivative is the product `d2 · k`, and the second-order
+/// chain rules form `f″·t₁·t₂` as `(d2·t₁)·(k·t₂)`: a rule whose `f″`
+/// under- or overflows where the chain's product does not (ln″ = −1/x² at
+/// x = e⁴⁰⁰, reached through `exp`) splits it into two factors of the
+/// scale of `f′` and `1/x`. `k` is 1 for rules that do not split.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Jet<T> {
     pub f: T,
     pub d1: T,
     pub d2: T,
+    pub k: T,
 }
 
 /// Value and first and second partial derivatives of a function of two
@@ -60,7 +67,16 @@ fn jet<T: Scalar>(f: T, d1: T, d2: impl FnOnce() -> T, second: bool) -> Jet<T> {
         f,
         d1,
         d2: if second { d2() } else { T::zero() },
+        k: T::one(),
     }
+}
+
+/// A jet whose second derivative is given as two factors `(d2, k)`,
+/// `f″ = d2 · k` (see [`Jet`]).
+#[inline(always)]
+fn jet_split<T: Scalar>(f: T, d1: T, d2k: impl FnOnce() -> (T, T), second: bool) -> Jet<T> {
+    let (d2, k) = if second { d2k() } else { (T::zero(), T::one()) };
+    Jet { f, d1, d2, k }
 }
 
 #[inline(always)]
@@ -75,6 +91,7 @@ pub(crate) fn constant<T: Scalar>(f: T) -> Jet<T> {
         f,
         d1: T::zero(),
         d2: T::zero(),
+        k: T::one(),
     }
 }
 
@@ -88,17 +105,25 @@ pub(crate) fn recip<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn sqrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.sqrt();
-    // 1/(2√x); `abs` makes √(−0) = −0 give +∞ like √(+0).
-    let d1 = (Float::abs(f) * two()).recip();
-    // −1/(4x^(3/2)) = −2·(1/(2√x))³: no second division.
-    jet(f, d1, || -(d1 * d1 * d1 * two()), second)
+    // 1/(2√x); `abs` makes √(−0) = −0 give +∞ like √(+0). A quotient, not
+    // `recip`: for nested types its derivative is then −(d·t)/(2√x), not
+    // −d²·t, which underflows at large x where the product does not.
+    let d1 = T::one() / (Float::abs(f) * two());
+    // −1/(4x^(3/2)) = (−f′/2)·(1/x), in two factors (see [`Jet`]).
+    jet_split(f, d1, || (-(d1 * T::lit(0.5)), T::one() / x), second)
 }
 
 #[inline]
 pub(crate) fn cbrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.cbrt();
-    let d1 = (f * f * T::lit(3.0)).recip();
-    jet(f, d1, || -(d1 * two()) / (x * T::lit(3.0)), second)
+    let d1 = T::one() / (f * f * T::lit(3.0));
+    // −2/(9x^(5/3)) = (−⅔f′)·(1/x).
+    jet_split(
+        f,
+        d1,
+        || (-(d1 * two()) / T::lit(3.0), T::one() / x),
+        second,
+    )
 }
 
 #[inline]
@@ -234,22 +259,23 @@ pub(crate) fn exp_m1<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn ln<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.ln();
-    let d1 = x.recip();
-    jet(f, d1, || -(d1 * d1), second)
+    // 1/x as a quotient (see `sqrt`); −1/x² as (−1/x)·(1/x).
+    let d1 = T::one() / x;
+    jet_split(f, d1, || (-d1, d1), second)
 }
 
 #[inline]
 pub(crate) fn log2<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.log2();
-    let d1 = (x * T::LN_2()).recip();
-    jet(f, d1, || -d1 / x, second)
+    let d1 = T::one() / (x * T::LN_2());
+    jet_split(f, d1, || (-d1, T::one() / x), second)
 }
 
 #[inline]
 pub(crate) fn log10<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.log10();
-    let d1 = (x * T::LN_10()).recip();
-    jet(f, d1, || -d1 / x, second)
+    let d1 = T::one() / (x * T::LN_10());
+    jet_split(f, d1, || (-d1, T::one() / x), second)
 }
 
 /// `log_b(x)` with both the argument `x` and the base `b` varying.
@@ -282,8 +308,8 @@ pub(crate) fn log<T: Scalar>(x: T, b: T, second: bool) -> Jet2<T> {
 #[inline]
 pub(crate) fn ln_1p<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.ln_1p();
-    let d1 = (T::one() + x).recip();
-    jet(f, d1, || -(d1 * d1), second)
+    let d1 = T::one() / (T::one() + x);
+    jet_split(f, d1, || (-d1, d1), second)
 }
 
 /// The jets of `sin` and of `cos`, from one `sin_cos` evaluation.
@@ -488,6 +514,7 @@ pub(crate) fn abs<T: Scalar>(x: T) -> Jet<T> {
         f: Float::abs(x),
         d1,
         d2: T::zero(),
+        k: T::one(),
     }
 }
 
@@ -498,6 +525,7 @@ pub(crate) fn fract<T: Scalar>(x: T) -> Jet<T> {
         f: x.fract(),
         d1: T::one(),
         d2: T::zero(),
+        k: T::one(),
     }
 }
 
@@ -545,6 +573,7 @@ pub(crate) fn softplus<T: Scalar>(x: T, second: bool) -> Jet<T> {
         f,
         d1: s.f,
         d2: s.d1,
+        k: T::one(),
     }
 }
 
@@ -557,9 +586,15 @@ pub(crate) fn relu<T: Scalar>(x: T, _second: bool) -> Jet<T> {
             f: x,
             d1: T::one(),
             d2: zero,
+            k: T::one(),
         }
     } else if x.is_nan() {
-        Jet { f: x, d1: x, d2: x }
+        Jet {
+            f: x,
+            d1: x,
+            d2: x,
+            k: x,
+        }
     } else {
         constant(zero)
     }
