@@ -337,3 +337,47 @@ fn second_derivatives_through_large_first_derivatives() {
     let (_, d1, d2, _) = third_derivative(|t| t.exp().ln(), x);
     assert!((d1 - 1.0).abs() < 1e-15 && d2.abs() < 1e-15);
 }
+
+// ---- 8. smaller ------------------------------------------------------------
+
+#[test]
+fn check_gradient_finds_the_scale_of_the_function() {
+    use dualgrad::check::{check_gradient, check_hessian};
+    use dualgrad::scalar_fn;
+    // ln at 1e-30: every step ≥ 1e-30 leaves the domain.
+    let x = 1e-30;
+    let r = check_gradient(&scalar_fn!(|[x]| x.ln()), [x], [1.0 / x]);
+    assert!(r.passed(), "{r}");
+    // sin at 1e6: the scale is 1, not 1e6.
+    let x = 1e6_f64;
+    let r = check_gradient(&scalar_fn!(|[x]| x.sin()), [x], [x.cos()]);
+    assert!(r.passed(), "{r}");
+    let r = check_gradient(&scalar_fn!(|[x]| x.sin()), [x], [x.cos() + 1e-3]);
+    assert!(!r.passed(), "{r}");
+    // A function that is NaN everywhere has no Hessian and no gradient,
+    // although its derivative parts are 0.
+    let nan = scalar_fn!(|[x]| x * S::lit(0.0) + S::lit(f64::NAN));
+    assert!(!check_hessian(&nan, [1.0], [[0.0]]).passed());
+    assert!(!dualgrad::check::check_gradient(&nan, [1.0], [0.0]).passed());
+}
+
+#[cfg(feature = "alloc")]
+#[test]
+fn jacobian_dyn_rows_are_never_ragged() {
+    use core::cell::Cell;
+    // An ill-behaved closure: 3 outputs on its first call, 1 afterwards.
+    let calls = Cell::new(0);
+    let x = vec![1.0; 20];
+    let (y, j) = dualgrad::jacobian_dyn(
+        |x| {
+            calls.set(calls.get() + 1);
+            let n = if calls.get() == 1 { 3 } else { 1 };
+            (0..n).map(|i| x[i] * x[i + 1]).collect()
+        },
+        &x,
+    );
+    assert_eq!(y.len(), 3);
+    assert!(j.iter().all(|row| row.len() == 20));
+    assert_eq!(j[0][0], 1.0);
+    assert!(j[1][19].is_nan());
+}
