@@ -84,6 +84,46 @@ fn two<T: Scalar>() -> T {
     T::one() + T::one()
 }
 
+/// For an argument nested one level deep (`T` = `Dual<f64>`,
+/// `DualVec<f64, N>`, … inside `HyperDual<Dual<f64>>`): the number with
+/// value `v` and derivative parts `dv · x′`, the exact first-order
+/// expansion at x's value of a function whose value and slope there are
+/// `v` and `dv`. A rule gives its f″ this way, from closed forms of f″ and
+/// f‴ at the plain value, where nested arithmetic on its f″ formula would
+/// cancel (f‴ near its zeros). `None` at other depths (deeper nesting needs
+/// f⁗ too, and keeps the formula), for a `T` with second-order parts
+/// (`HyperDual<f64>` inside `HyperDual<HyperDual<f64>>`: same reason) and
+/// where `dv` is not finite.
+#[inline(always)]
+fn lift1<T: Scalar>(
+    x: T,
+    v: impl FnOnce(T::Real) -> T::Real,
+    dv: impl FnOnce(T::Real) -> T::Real,
+) -> Option<T> {
+    if T::DEPTH != 1 || T::SECOND_ORDER {
+        return None;
+    }
+    let x0 = x.real();
+    let slope = dv(x0);
+    if !slope.is_finite() {
+        return None;
+    }
+    if !x0.is_finite() {
+        // x − x0 is ∞ − ∞ at ±∞; there a zero slope (the limit of every
+        // f‴ lifted here) makes the lifted number a constant.
+        return (slope == <T::Real as num_traits::Zero>::zero()).then(|| T::from_real(v(x0)));
+    }
+    Some(T::from_real(v(x0)) + (x - T::from_real(x0)).mul_real(slope))
+}
+
+/// `sinh(a − c)` for `c = hi + lo` given to twice the float precision:
+/// `a − hi` is exact near `hi` (Sterbenz), so the difference keeps its
+/// digits where `a` is close to `c`.
+#[inline(always)]
+fn sinh_minus<R: Scalar>(a: R, hi: f64, lo: f64) -> R {
+    ((a - R::lit(hi)) - R::lit(lo)).sinh()
+}
+
 /// A function that is locally constant: derivatives zero.
 #[inline(always)]
 pub(crate) fn constant<T: Scalar>(f: T) -> Jet<T> {
@@ -109,6 +149,25 @@ pub(crate) fn sqrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
     // `recip`: for nested types its derivative is then −(d·t)/(2√x), not
     // −d²·t, which underflows at large x where the product does not.
     let d1 = T::one() / (Float::abs(f) * two());
+    if second {
+        // f″ = −1/(4x^(3/2)), f‴ = 3/(8x^(5/2)) in closed form.
+        let d2 = lift1(
+            x,
+            |x0| {
+                let r = x0.sqrt();
+                -(<T::Real as Scalar>::lit(0.25) / (x0 * r))
+            },
+            |x0| <T::Real as Scalar>::lit(0.375) / (x0 * x0 * x0.sqrt()),
+        );
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
     // −1/(4x^(3/2)) = (−f′/2)·(1/x), in two factors (see [`Jet`]).
     jet_split(f, d1, || (-(d1 * T::lit(0.5)), T::one() / x), second)
 }
@@ -117,6 +176,28 @@ pub(crate) fn sqrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
 pub(crate) fn cbrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.cbrt();
     let d1 = T::one() / (f * f * T::lit(3.0));
+    if second {
+        // f″ = −2/(9x^(5/3)) = −(2/9)/(x·∛x²), f‴ = (10/27)/(x²·∛x²).
+        let d2 = lift1(
+            x,
+            |x0| {
+                let c = x0.cbrt();
+                -(<T::Real as Scalar>::lit(2.0 / 9.0) / (x0 * (c * c)))
+            },
+            |x0| {
+                let c = x0.cbrt();
+                <T::Real as Scalar>::lit(10.0 / 27.0) / ((x0 * x0) * (c * c))
+            },
+        );
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
     // −2/(9x^(5/3)) = (−⅔f′)·(1/x).
     jet_split(
         f,
@@ -139,6 +220,30 @@ pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
     } else {
         nf * powi_shifted(x, n, 1)
     };
+    if second && n != 0 && n != 1 {
+        // f″ and f‴ = n(n−1)(n−2)·x^(n−3) in closed form: f‴ stays finite
+        // where f″ overflows (x³ at 1e308: f″ = ∞, f‴ = 6).
+        let c = f64::from(n) * (f64::from(n) - 1.0);
+        let d2 = lift1(
+            x,
+            |x0| <T::Real as Scalar>::lit(c) * powi_shifted(x0, n, 2),
+            |x0| {
+                if n == 2 {
+                    <T::Real as num_traits::Zero>::zero()
+                } else {
+                    <T::Real as Scalar>::lit(c * (f64::from(n) - 2.0)) * powi_shifted(x0, n, 3)
+                }
+            },
+        );
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
     jet(
         f,
         d1,
@@ -192,7 +297,11 @@ pub(crate) fn powf_const<T: Scalar>(x: T, p: T, second: bool) -> Jet<T> {
         let d1 = f * p_inv;
         return jet(f, d1, || d1 * pm1_inv, second);
     }
-    let d1 = if p == zero { zero } else { p * x.powf(p - one) };
+    let d1 = if p == zero {
+        zero
+    } else {
+        p * pow_shifted(x, p, one)
+    };
     jet(
         f,
         d1,
@@ -200,11 +309,32 @@ pub(crate) fn powf_const<T: Scalar>(x: T, p: T, second: bool) -> Jet<T> {
             if p == zero || p == one {
                 zero
             } else {
-                p * (p - one) * x.powf(p - two())
+                p * (p - one) * pow_shifted(x, p, two())
             }
         },
         second,
     )
+}
+
+/// `x^(p − k)`, where `p − k` may not be a float (0.3 − 1 is not): its
+/// rounding error `e` (exact, from a two-sum) enters as the factor
+/// `x^e ≈ 1 + e·ln x`. Without it the error of x^(p−1) is |ln x|·ulp(p − 1),
+/// 186 ulps at x = 5e-324 and 89 ulps of f″ at 1e-154 for p = 0.3.
+#[inline(always)]
+fn pow_shifted<T: Scalar>(x: T, p: T, k: T) -> T {
+    let s = p - k;
+    let b = s - p;
+    let e = (p - (s - b)) + (-k - b);
+    let base = x.powf(s);
+    if e == T::zero() {
+        return base;
+    }
+    let l = x.ln();
+    if l.is_finite() {
+        base + base * (e * l)
+    } else {
+        base
+    }
 }
 
 /// `x^y` with both varying.
@@ -222,7 +352,7 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
         // ∂²/∂x∂y = x^(y−1) (1 + y ln x)
         let x_pm1 = match pow_fast_recip(x, y, base.f) {
             Some(inv) => base.f * inv,
-            None => x.powf(y - T::one()),
+            None => pow_shifted(x, y, T::one()),
         };
         (x_pm1 * (T::one() + y * lnx), fy * lnx)
     };
@@ -245,6 +375,13 @@ pub(crate) fn exp<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn exp2<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.exp2();
+    if f.is_infinite() && x.is_finite() {
+        // Within about one of overflow (x > 1024) 2^x is ∞ but its
+        // derivatives 2^x·lnᵏ2 may not be: 2^(x−1)·2lnᵏ2, x − 1 exact.
+        let h = (x - T::one()).exp2();
+        let two_ln2 = two::<T>() * T::LN_2();
+        return jet(f, h * two_ln2, || h * (two_ln2 * T::LN_2()), second);
+    }
     let d1 = f * T::LN_2();
     jet(f, d1, || d1 * T::LN_2(), second)
 }
@@ -267,15 +404,19 @@ pub(crate) fn ln<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn log2<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.log2();
-    let d1 = T::one() / (x * T::LN_2());
-    jet_split(f, d1, || (-d1, T::one() / x), second)
+    // (1/x)·log_b(e): no overflow of x·ln b at the largest x.
+    let inv = T::one() / x;
+    let d1 = inv * T::LOG2_E();
+    jet_split(f, d1, || (-d1, inv), second)
 }
 
 #[inline]
 pub(crate) fn log10<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.log10();
-    let d1 = T::one() / (x * T::LN_10());
-    jet_split(f, d1, || (-d1, T::one() / x), second)
+    // (1/x)·log_b(e): no overflow of x·ln b at the largest x.
+    let inv = T::one() / x;
+    let d1 = inv * T::LOG10_E();
+    jet_split(f, d1, || (-d1, inv), second)
 }
 
 /// `log_b(x)` with both the argument `x` and the base `b` varying.
@@ -365,8 +506,51 @@ pub(crate) fn acos<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn atan<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.atan();
-    let d1 = (T::one() + x * x).recip();
-    jet(f, d1, || -two::<T>() * x * d1 * d1, second)
+    let (d1, xd1) = atan_slope(x);
+    if second {
+        // f‴ = (6x² − 2)/(1 + x²)³, with 6x² − 2 from one fused product.
+        let d2 = lift1(
+            x,
+            |x0| {
+                let (d1, xd1) = atan_slope(x0);
+                -(two::<T::Real>() * xd1 * d1)
+            },
+            |x0| {
+                if Float::abs(x0) <= <T::Real as Scalar>::lit(1e50) {
+                    let q = x0.mul_add(x0, <T::Real as num_traits::One>::one());
+                    x0.mul_add(x0 * <T::Real as Scalar>::lit(6.0), -two::<T::Real>()) / (q * q * q)
+                } else {
+                    // 6/x⁴ to within (1/x)²: below the rounding.
+                    let r = x0.recip();
+                    <T::Real as Scalar>::lit(6.0) * (r * r) * (r * r)
+                }
+            },
+        );
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
+    // −2x/(1 + x²)² = −2·(x·f′)·f′: finite (0) at ±∞ and beyond 1e154.
+    jet(f, d1, || -(two::<T>() * xd1 * d1), second)
+}
+
+/// atan′x = 1/(1 + x²) and x·atan′x, written through r = 1/x for |x| > 1
+/// so that neither overflows (x² does above 1e154, making atan″ 0·∞ = NaN).
+#[inline(always)]
+fn atan_slope<T: Scalar>(x: T) -> (T, T) {
+    if Float::abs(x) > T::one() {
+        let r = x.recip();
+        let w = T::one() / (T::one() + r * r);
+        (r * r * w, r * w)
+    } else {
+        let d1 = T::one() / x.mul_add(x, T::one());
+        (d1, x * d1)
+    }
 }
 
 /// `atan2(y, x)`: here the first variable is `y`, the second `x`, as in
@@ -453,7 +637,43 @@ fn exp_neg_2abs<T: Scalar>(x: T) -> T {
 pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.tanh();
     let d1 = tanh_slope(x, || f);
+    if second {
+        let d2 = lift1(
+            x,
+            |x0| {
+                let t = x0.tanh();
+                -(two::<T::Real>() * t * tanh_slope(x0, || t))
+            },
+            tanh_d3,
+        );
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
     jet(f, d1, || -two::<T>() * f * d1, second)
+}
+
+/// tanh‴x = 2 sech²x (3 tanh²x − 1). Near its zeros ±x* (x* = acosh(2)/2)
+/// the factor is written as 2 sinh(|x| + x*) sinh(|x| − x*) sech²x, with x*
+/// to twice the float precision, so it keeps its digits there; for |x| ≥ 2
+/// (no cancellation) as sech²x (4 tanh²x − 2 sech²x), which stays finite.
+fn tanh_d3<R: Scalar>(x: R) -> R {
+    let t = x.tanh();
+    let s = tanh_slope(x, || t);
+    let a = Float::abs(x);
+    if a < R::lit(2.0) {
+        let xs = R::lit(0.658_478_948_462_408_4);
+        let p =
+            (a + xs).sinh() * sinh_minus(a, 0.658_478_948_462_408_4, -4.341_125_422_426_011e-17);
+        R::lit(4.0) * p * s * s
+    } else {
+        s * (R::lit(4.0) * t * t - two::<R>() * s)
+    }
 }
 
 /// tanh′x = sech²x, given a way to get tanh x (already computed by the
@@ -479,8 +699,52 @@ pub(crate) fn tanh_slope<T: Scalar>(x: T, tanh_x: impl FnOnce() -> T) -> T {
 #[inline]
 pub(crate) fn asinh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.asinh();
-    let d1 = T::one().hypot(x).recip();
-    jet(f, d1, || -x * d1 * d1 * d1, second)
+    let (d1, c) = asinh_slope(x);
+    if second {
+        // f‴ = (2x² − 1)/(1 + x²)^(5/2) = (2c² − f′²)·f′³ with c = x·f′;
+        // for |x| ≤ 1 the factor from one fused product of the exact x.
+        let d2 = lift1(
+            x,
+            |x0| {
+                let (d1, c) = asinh_slope(x0);
+                -(c * d1 * d1)
+            },
+            |x0| {
+                let (d1, c) = asinh_slope(x0);
+                let k = if Float::abs(x0) <= <T::Real as num_traits::One>::one() {
+                    x0.mul_add(x0 * two::<T::Real>(), -<T::Real as num_traits::One>::one())
+                        * d1
+                        * d1
+                } else {
+                    two::<T::Real>() * c * c - d1 * d1
+                };
+                k * d1 * d1 * d1
+            },
+        );
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
+    // −x/(1 + x²)^(3/2) = −c·f′²: 0 at ±∞ (x·f′³ is ∞·0 there).
+    jet(f, d1, || -(c * d1 * d1), second)
+}
+
+/// asinh′x = 1/√(1 + x²) and c = x·asinh′x, the latter through 1/x for
+/// |x| > 1 (finite, ±1, at ±∞).
+#[inline(always)]
+fn asinh_slope<T: Scalar>(x: T) -> (T, T) {
+    let d1 = T::one() / T::one().hypot(x);
+    let c = if Float::abs(x) > T::one() {
+        x.signum() / T::one().hypot(T::one() / x)
+    } else {
+        x * d1
+    };
+    (d1, c)
 }
 
 #[inline]
@@ -488,8 +752,59 @@ pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.acosh();
     // 1/√(x−1)·√(x+1): the product under one root would overflow for
     // x > 1e154 and give 0.
-    let d1 = ((x - T::one()).sqrt() * (x + T::one()).sqrt()).recip();
-    jet(f, d1, || -x * d1 * d1 * d1, second)
+    let d1 = T::one() / ((x - T::one()).sqrt() * (x + T::one()).sqrt());
+    if second {
+        let d2 = lift1(x, acosh_d2, acosh_d3);
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
+    // −x/(x² − 1)^(3/2) = −c·f′² with c = x·f′ = 1/√((1 − 1/x)(1 + 1/x))
+    // for x > 2: finite (1) at +∞, where x·f′³ is ∞·0.
+    jet(
+        f,
+        d1,
+        || {
+            let c = if x > two() {
+                let r = T::one() / x;
+                T::one() / ((T::one() - r).sqrt() * (T::one() + r).sqrt())
+            } else {
+                x * d1
+            };
+            -(c * d1 * d1)
+        },
+        second,
+    )
+}
+
+/// acosh″x = −x/(x² − 1)^(3/2); for x > 2 through r = 1/x,
+/// −r²/((1 − r)(1 + r))^(3/2), which is finite (0) at +∞.
+fn acosh_d2<R: Scalar>(x: R) -> R {
+    if x > two() {
+        let r = x.recip();
+        let w = (R::one() - r) * (R::one() + r);
+        -(r * r) / (w * w.sqrt())
+    } else {
+        let u = (x - R::one()) * (x + R::one());
+        -x / (u * u.sqrt())
+    }
+}
+
+/// acosh‴x = (2x² + 1)/(x² − 1)^(5/2), as [`acosh_d2`].
+fn acosh_d3<R: Scalar>(x: R) -> R {
+    if x > two() {
+        let r = x.recip();
+        let w = (R::one() - r) * (R::one() + r);
+        r.mul_add(r, two()) * (r * r * r) / (w * w * w.sqrt())
+    } else {
+        let u = (x - R::one()) * (x + R::one());
+        x.mul_add(x * two(), R::one()) / (u * u * u.sqrt())
+    }
 }
 
 #[inline]
@@ -540,7 +855,47 @@ fn exp_neg_abs<T: Scalar>(x: T) -> (bool, T) {
 #[inline]
 pub(crate) fn sigmoid<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let (nonneg, e) = exp_neg_abs(x);
-    sigmoid_from(x, nonneg, e, second)
+    let j = sigmoid_from(x, nonneg, e, second);
+    if second {
+        let d2 = lift1(
+            x,
+            |x0| {
+                let r = sigmoid(x0, true);
+                r.d2 * r.k
+            },
+            sigmoid_d3,
+        );
+        if let Some(d2) = d2 {
+            return Jet {
+                d2,
+                k: T::one(),
+                ..j
+            };
+        }
+    }
+    j
+}
+
+/// σ‴x = σ′(1 − 6σ′). Near its zeros ±u (u = acosh 2) the factor is
+/// (cosh x − 2)/(2cosh²(x/2)) = sinh((|x| + u)/2) sinh((|x| − u)/2)/cosh²(x/2),
+/// with u to twice the float precision; for |x| ≥ 4 (no cancellation,
+/// σ′ < 0.018) σ′(1 − 6σ′) itself, which stays finite.
+fn sigmoid_d3<R: Scalar>(x: R) -> R {
+    let d1 = sigmoid(x, false).d1;
+    let a = Float::abs(x);
+    if a < R::lit(4.0) {
+        let half = R::lit(0.5);
+        let ch = (x * half).cosh();
+        let p = ((a + R::lit(1.316_957_896_924_816_8)) * half).sinh()
+            * sinh_minus(
+                a * half,
+                0.658_478_948_462_408_4,
+                -4.341_125_422_426_011e-17,
+            );
+        d1 * p / (ch * ch)
+    } else {
+        d1 * (R::one() - R::lit(6.0) * d1)
+    }
 }
 
 /// The logistic jet given `e = e^(−|x|)`.
@@ -603,8 +958,64 @@ pub(crate) fn relu<T: Scalar>(x: T, _second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn erf<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.erf();
-    let d1 = T::lit(core::f64::consts::FRAC_2_SQRT_PI) * (-(x * x)).exp();
-    jet(f, d1, || -two::<T>() * x * d1, second)
+    let d1 = erf_slope(x);
+    if second {
+        // f‴ = (4x² − 2)·f′, the factor from one fused product.
+        let d2 = lift1(x, erf_d2, |x0| {
+            erf_times(x0, || {
+                x0.mul_add(x0 * <T::Real as Scalar>::lit(4.0), -two::<T::Real>())
+            })
+        });
+        if let Some(d2) = d2 {
+            return Jet {
+                f,
+                d1,
+                d2,
+                k: T::one(),
+            };
+        }
+    }
+    jet(f, d1, || erf_d2(x), second)
+}
+
+/// erf′x = (2/√π) e^(−x²) (see [`erf_times`]).
+#[inline(always)]
+fn erf_slope<T: Scalar>(x: T) -> T {
+    erf_times(x, || T::one())
+}
+
+/// erf″x = −2x·erf′x.
+#[inline(always)]
+fn erf_d2<T: Scalar>(x: T) -> T {
+    erf_times(x, || -(two::<T>() * x))
+}
+
+/// `q · (2/√π) e^(−x²)`, for the polynomial factors `q` of erf's
+/// derivatives:
+/// - x² = hi + lo is split exactly (`lo` from a fused multiply-add), and
+///   e^(−hi)·(1 − lo) does not carry the rounding of x² into the
+///   exponential (that cost up to 46 ulps for |x| near 6);
+/// - for hi > 700, e^(−hi) = e^(−(hi − 700))·e^(−700) with the exact
+///   difference, the factor e^(−700) applied last: a result in the
+///   subnormal range is rounded once, not once per factor;
+/// - 0 beyond |x| = 40 (every derivative underflows), so `q` = ±∞ at
+///   ±∞ never meets e^(−x²) = 0.
+#[inline(always)]
+fn erf_times<T: Scalar>(x: T, q: impl FnOnce() -> T) -> T {
+    let hi = x * x;
+    if hi.is_nan() {
+        return hi;
+    }
+    if hi > T::lit(1600.0) {
+        return T::zero();
+    }
+    let lo = x.mul_add(x, -hi);
+    let c = T::lit(core::f64::consts::FRAC_2_SQRT_PI) * (T::one() - lo) * q();
+    if hi > T::lit(700.0) {
+        (-(hi - T::lit(700.0))).exp() * c * T::lit(9.859_676_543_759_77e-305)
+    } else {
+        (-hi).exp() * c
+    }
 }
 
 /// `hypot(x, y)`; derivatives 0 at the origin, where it has a cone point.

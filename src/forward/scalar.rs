@@ -102,6 +102,13 @@ pub trait Scalar:
     /// ```
     const DEPTH: usize;
 
+    /// Whether the type carries second-order derivative parts (its own or,
+    /// nested, its parts'): true for `HyperDual` and `Dual2Vec`, false for
+    /// the floats, `Dual` and `DualVec` over floats. The rule table uses it
+    /// to choose closed forms that are exact only to first order.
+    #[doc(hidden)]
+    const SECOND_ORDER: bool = false;
+
     /// A constant (all derivative parts zero) from a value of the real type.
     ///
     /// ```
