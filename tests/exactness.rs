@@ -381,3 +381,31 @@ fn jacobian_dyn_rows_are_never_ragged() {
     assert_eq!(j[0][0], 1.0);
     assert!(j[1][19].is_nan());
 }
+
+// ---- 5. intermediate under/overflow in two-variable rules ------------------
+
+/// atan2 is homogeneous of degree 0: ∂³/∂y³ at (s·x, s·y) is s⁻³ times its
+/// value at (x, y). Its nested derivatives used to under- or overflow
+/// (1/r² squared) for s ≳ 1e77 and s ≲ 1e-77.
+#[test]
+fn atan2_nested_derivatives_scale() {
+    let at = |s: f64| third_derivative(|y| y.atan2(HyperDual::from(Dual::constant(s))), s);
+    let (_, d1, d2, d3) = at(1.0);
+    for s in [1e100, 1e-80, 1e-100] {
+        let (_, e1, e2, e3) = at(s);
+        common::assert_ulps("atan2′", e1 * s, d1, 4.0);
+        common::assert_ulps("atan2″", e2 * s * s, d2, 4.0);
+        common::assert_ulps("atan2‴", e3 * s * s * s, d3, 8.0);
+    }
+}
+
+/// hypot's second derivatives x²/r³, y²/r³ where c² = (x/r)² underflows but
+/// the result does not.
+#[test]
+fn hypot_second_derivatives_do_not_underflow() {
+    let (x, y) = (1e-270_f64, 1e-100_f64);
+    let (_, _, h) = hessian(|[x, y]| x.hypot(y), [x, y]);
+    // x²/r³ with r = y (x ≪ y): 1e-540/1e-300.
+    common::assert_ulps("hypot_yy", h[1][1], 1e-240, 4.0);
+    common::assert_ulps("hypot_xx", h[0][0], 1e100, 4.0);
+}

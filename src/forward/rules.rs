@@ -566,7 +566,10 @@ pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
     // |x| = |y|, where that term itself vanishes.
     let r2 = x * x + y * y;
     if r2.is_normal() {
-        let inv = r2.recip();
+        // A quotient, not `recip`: for nested types its derivative is then
+        // −(inv·r2′)/r2, where −inv²·r2′ would under- or overflow (inv² for
+        // r ≳ 1e77 or ≲ 1e-77) while the result does not.
+        let inv = T::one() / r2;
         let (cx, cy) = (x * inv, y * inv); // x / r², y / r²
         let (fyy, fxy, fxx) = if second {
             let k = two::<T>() * cx * cy; // 2xy / r⁴
@@ -1039,7 +1042,10 @@ pub(crate) fn hypot<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
         (cx, r * cx)
     };
     let (fxx, fxy, fyy) = if second {
-        (cy * cy / f, -(cx * cy) / f, cx * cx / f)
+        // (c/f)·c, not c²/f: c² underflows where the result does not
+        // (|y| ≪ |x|).
+        let (qx, qy) = (cx / f, cy / f);
+        (qy * cy, -(qx * cy), qx * cx)
     } else {
         (zero, zero, zero)
     };
