@@ -764,10 +764,13 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn hypot(self, o: Self) -> Self {
-            self.chain2(
-                o,
-                $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND),
-            )
+            let j = $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND);
+            if j.f == T::zero() {
+                // The origin: derivative 0 (convention), also against
+                // infinite derivative parts of the arguments.
+                return $crate::forward::number::flat(j.f);
+            }
+            self.chain2(o, j)
         }
         #[inline]
         fn sin(self) -> Self {
@@ -795,10 +798,12 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn atan2(self, o: Self) -> Self {
-            self.chain2(
-                o,
-                $crate::forward::rules::atan2(self.re(), o.re(), Self::SECOND),
-            )
+            let j = $crate::forward::rules::atan2(self.re(), o.re(), Self::SECOND);
+            if self.re() == T::zero() && o.re() == T::zero() {
+                // The origin, as for `hypot`.
+                return $crate::forward::number::flat(j.f);
+            }
+            self.chain2(o, j)
         }
         #[inline]
         fn sin_cos(self) -> (Self, Self) {

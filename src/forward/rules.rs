@@ -113,6 +113,15 @@ fn lift1<T: Scalar>(
         // f‴ lifted here) makes the lifted number a constant.
         return (slope == <T::Real as num_traits::Zero>::zero()).then(|| T::from_real(v(x0)));
     }
+    let a = Float::abs(x0);
+    if a != <T::Real as num_traits::Zero>::zero()
+        && !(<T::Real as Scalar>::lit(1e-100)..=<T::Real as Scalar>::lit(1e100)).contains(&a)
+    {
+        // Far out, f″ itself may under- or overflow where the chain rule's
+        // split form (d2·t₁)·(k·t₂) does not (asinh(−sinh x)″ at x = 700):
+        // keep the rule's own jet there, where f‴ has no zeros to cancel at.
+        return None;
+    }
     Some(T::from_real(v(x0)) + (x - T::from_real(x0)).mul_real(slope))
 }
 
@@ -493,14 +502,14 @@ fn one_minus_sq<T: Scalar>(x: T) -> T {
 pub(crate) fn asin<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.asin();
     let d1 = one_minus_sq(x).sqrt().recip();
-    jet(f, d1, || x * d1 * d1 * d1, second)
+    jet_split(f, d1, || (x * d1 * d1, d1), second)
 }
 
 #[inline]
 pub(crate) fn acos<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.acos();
     let d1 = -one_minus_sq(x).sqrt().recip();
-    jet(f, d1, || x * d1 * d1 * d1, second)
+    jet_split(f, d1, || (x * d1 * d1, d1), second)
 }
 
 #[inline]
@@ -536,7 +545,7 @@ pub(crate) fn atan<T: Scalar>(x: T, second: bool) -> Jet<T> {
         }
     }
     // −2x/(1 + x²)² = −2·(x·f′)·f′: finite (0) at ±∞ and beyond 1e154.
-    jet(f, d1, || -(two::<T>() * xd1 * d1), second)
+    jet_split(f, d1, || (-(two::<T>() * xd1), d1), second)
 }
 
 /// atan′x = 1/(1 + x²) and x·atan′x, written through r = 1/x for |x| > 1
@@ -733,8 +742,9 @@ pub(crate) fn asinh<T: Scalar>(x: T, second: bool) -> Jet<T> {
             };
         }
     }
-    // −x/(1 + x²)^(3/2) = −c·f′²: 0 at ±∞ (x·f′³ is ∞·0 there).
-    jet(f, d1, || -(c * d1 * d1), second)
+    // −x/(1 + x²)^(3/2) = (−c·f′)·f′: 0 at ±∞ (x·f′³ is ∞·0 there), in
+    // two factors of the scale of f′ (f′² underflows for |x| > 1e154).
+    jet_split(f, d1, || (-(c * d1), d1), second)
 }
 
 /// asinh′x = 1/√(1 + x²) and c = x·asinh′x, the latter through 1/x for
@@ -769,7 +779,7 @@ pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     }
     // −x/(x² − 1)^(3/2) = −c·f′² with c = x·f′ = 1/√((1 − 1/x)(1 + 1/x))
     // for x > 2: finite (1) at +∞, where x·f′³ is ∞·0.
-    jet(
+    jet_split(
         f,
         d1,
         || {
@@ -779,7 +789,7 @@ pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
             } else {
                 x * d1
             };
-            -(c * d1 * d1)
+            (-(c * d1), d1)
         },
         second,
     )
@@ -814,7 +824,7 @@ fn acosh_d3<R: Scalar>(x: R) -> R {
 pub(crate) fn atanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.atanh();
     let d1 = one_minus_sq(x).recip();
-    jet(f, d1, || two::<T>() * x * d1 * d1, second)
+    jet_split(f, d1, || (two::<T>() * x * d1, d1), second)
 }
 
 /// |x|, with derivative sign(x) including at ±0: abs′(+0) = +1,
