@@ -391,6 +391,15 @@ fn jacobian_dyn_rows_are_never_ragged() {
 fn atan2_nested_derivatives_scale() {
     let at = |s: f64| third_derivative(|y| y.atan2(HyperDual::from(Dual::constant(s))), s);
     let (_, d1, d2, d3) = at(1.0);
+    // Above 1e154 (r² overflows): first derivatives.
+    for s in [1e155, 1e200, 1e300] {
+        // (f″ ~ 1/s² is subnormal or 0 there: not compared.)
+        let (_, e1, _, _) = at(s);
+        common::assert_ulps("atan2′ (large)", e1 * s, d1, 4.0);
+        let (_, g) = gradient(|[y, x]| y.atan2(x), [s, s]);
+        common::assert_ulps("∂atan2/∂y", g[0] * s, 0.5, 4.0);
+        common::assert_ulps("∂atan2/∂x", g[1] * s, -0.5, 4.0);
+    }
     for s in [1e100, 1e-80, 1e-100] {
         let (_, e1, e2, e3) = at(s);
         common::assert_ulps("atan2′", e1 * s, d1, 4.0);
