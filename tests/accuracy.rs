@@ -5,17 +5,20 @@
 //! domain edge and pole, ±0, ±∞.
 //!
 //! Each part is read from every number type that carries it: f and f′ from
-//! `Dual`, `HyperDual` (second_derivative), `Dual2Vec<_, 1>` (hessian) and
-//! `HyperDual<Dual>` (third_derivative); f″ from the last three; f‴ from
-//! `HyperDual<Dual>`. The test fails where a result is NaN or infinite but
+//! `Dual`, `HyperDual` (second_derivative), `Dual2Vec<_, 1>` (hessian),
+//! `Dual<Dual>`, `Dual<Dual<Dual>>` and `HyperDual<Dual>`
+//! (third_derivative); f″ from all but `Dual`; f‴ from `HyperDual<Dual>` and
+//! `Dual<Dual<Dual>>`. The test fails where a result is NaN or infinite but
 //! the truth is finite (or the other way round), and where a part is further
-//! than its bound from the truth: 4 ulps, except the documented entries of
-//! [`BOUNDS`]. `cargo test --test accuracy -- --nocapture` prints the
-//! per-function max/median table (ACCURACY.md).
+//! than 4 ulps from the truth, with one documented exception ([`exempt`]);
+//! value parts must be the `f64` value bit for bit. `cargo test --test
+//! accuracy -- --nocapture` prints the per-function max/median table (the
+//! one in ACCURACY.md, with num-dual beside it, comes from
+//! `cargo run --release -p dualgrad-bench --bin accuracy_table`).
 
 mod common;
 
-use dualgrad::{derivative, hessian, second_derivative, third_derivative, Scalar};
+use dualgrad::{derivative, hessian, second_derivative, third_derivative, Dual, Scalar};
 
 /// Evaluates the named function of the table.
 fn eval<S: Scalar>(name: &str, x: S) -> S {
@@ -76,19 +79,20 @@ fn err(got: f64, want: f64) -> f64 {
     common::ulps(got, want)
 }
 
-/// Documented exceptions: (function, part, point, why). Every other part
-/// at every point is held to 4 ulps.
-const EXCEPTIONS: &[(&str, usize, f64, &str)] = &[
-    (
-        "powi3",
-        3,
-        f64::MAX,
-        "f″ = 6x overflows; f‴ read from HyperDual<Dual> is then ∞·0 = NaN \
-         (a product of an infinite part with a zero tangent, plain IEEE by \
-         design: crate docs)",
-    ),
-    ("powi3", 3, -f64::MAX, "as at f64::MAX"),
-];
+/// The one documented exception: in a nested type (`Dual<Dual>`,
+/// `HyperDual<Dual>`, …) a part whose lower derivative overflows is formed
+/// by products of that infinite part with zero tangent parts, which are
+/// plain IEEE arithmetic by design (crate docs: a guard on every product
+/// would slow arithmetic-bound code) and give NaN: x³″ and x³‴ at 1e154
+/// (f′ = ∞), x³‴ at f64::MAX (f″ = ∞), x^2.5″ at 1e300, exp2‴ at 1024.9.
+fn exempt(ty: &str, part: usize, got: f64, want: &[Option<f64>; 4]) -> bool {
+    ty.contains('<')
+        && got.is_nan()
+        && part >= 2
+        && want[1..part]
+            .iter()
+            .any(|w| w.is_some_and(f64::is_infinite))
+}
 
 struct Row {
     name: String,
@@ -127,6 +131,24 @@ fn results(name: &str, x: f64) -> Vec<(usize, f64, &'static str)> {
         (0, f, "Dual2Vec"),
         (1, g[0], "Dual2Vec"),
         (2, h[0][0], "Dual2Vec"),
+    ]);
+    let y = eval(name, Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0)));
+    out.extend([
+        (0, y.re.re, "Dual<Dual>"),
+        (1, y.re.eps, "Dual<Dual>"),
+        (1, y.eps.re, "Dual<Dual>"),
+        (2, y.eps.eps, "Dual<Dual>"),
+    ]);
+    let one = Dual::new(Dual::new(1.0, 0.0), Dual::new(0.0, 0.0));
+    let y = eval(
+        name,
+        Dual::new(Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0)), one),
+    );
+    out.extend([
+        (0, y.re.re.re, "Dual<Dual<Dual>>"),
+        (1, y.re.re.eps, "Dual<Dual<Dual>>"),
+        (2, y.re.eps.eps, "Dual<Dual<Dual>>"),
+        (3, y.eps.eps.eps, "Dual<Dual<Dual>>"),
     ]);
     let (f, d1, d2, d3) = third_derivative(|t| eval(name, t), x);
     out.extend([
@@ -172,10 +194,11 @@ fn every_part_within_its_bound() {
             if part == 0 {
                 continue;
             }
-            let exempt = EXCEPTIONS
-                .iter()
-                .any(|b| b.0 == r.name && b.1 == part && b.2 == r.x);
-            let bound = if exempt { f64::INFINITY } else { 4.0 };
+            let bound = if exempt(ty, part, got, &r.want) {
+                f64::INFINITY
+            } else {
+                4.0
+            };
             if e > bound {
                 failures.push(format!(
                     "{}{}({:e}) on {ty}: got {got:e}, want {want:e} ({e:.1} ulps > {bound})",

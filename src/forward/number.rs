@@ -159,7 +159,7 @@ macro_rules! impl_number {
         impl<$($g)*> $crate::Scalar for $ty {
             type Real = T::Real;
             const DEPTH: usize = T::DEPTH + 1;
-            const SECOND_ORDER: bool = <Self as Number<T>>::SECOND || T::SECOND_ORDER;
+            const ORDER: usize = T::ORDER + if <Self as Number<T>>::SECOND { 2 } else { 1 };
             #[inline]
             fn from_real(r: T::Real) -> Self {
                 <Self as Number<T>>::constant(T::from_real(r))

@@ -84,45 +84,101 @@ fn two<T: Scalar>() -> T {
     T::one() + T::one()
 }
 
-/// For an argument nested one level deep (`T` = `Dual<f64>`,
-/// `DualVec<f64, N>`, … inside `HyperDual<Dual<f64>>`): the number with
-/// value `v` and derivative parts `dv · x′`, the exact first-order
-/// expansion at x's value of a function whose value and slope there are
-/// `v` and `dv`. A rule gives its f″ this way, from closed forms of f″ and
-/// f‴ at the plain value, where nested arithmetic on its f″ formula would
-/// cancel (f‴ near its zeros). `None` at other depths (deeper nesting needs
-/// f⁗ too, and keeps the formula), for a `T` with second-order parts
-/// (`HyperDual<f64>` inside `HyperDual<HyperDual<f64>>`: same reason) and
-/// where `dv` is not finite.
+/// The number with value `v(x₀)` whose derivative parts are those of the
+/// Taylor expansion `v(x₀) + v′(x₀)·δ + ½v″(x₀)·δ²` in δ = x − x₀ (x₀ the
+/// plain value at the bottom of x): for a `T` carrying derivatives up to
+/// order `T::ORDER ≤ terms`, exactly the number that applying `v` to `x`
+/// would give, but from closed forms of v and its derivatives at the plain
+/// value instead of nested arithmetic on a formula for v, which cancels
+/// (f‴ near its zeros) or meets 0·∞ (at ±∞). `derivs` gives
+/// `[v, v′, v″]` at x₀ (`terms` of them are used: 2 or 3).
+///
+/// A rule lifts its f′ (terms 3: f′, f″, f‴) for inner types up to order
+/// 2 (`Dual<Dual<f64>>` inside `Dual<Dual<Dual<f64>>>`) and its f″ (terms 2:
+/// f″, f‴) for inner types of order 1 (`Dual<f64>` inside
+/// `HyperDual<Dual<f64>>`). `None` for plain floats, for inner types of
+/// higher order (which need higher closed forms, and keep the formulas),
+/// where a coefficient is not finite, and outside `range.0 ≤ |x₀| ≤ range.1`
+/// (except 0 and ±∞): far out, the lifted f″ of a power law may under- or
+/// overflow where the chain rule's split form does not (√ at 1e304 reached
+/// through `exp`), so those rules lift only within 1e-100 … 1e100.
+#[inline(always)]
+fn lift<T: Scalar>(
+    x: T,
+    terms: usize,
+    range: (f64, f64),
+    derivs: impl FnOnce(T::Real) -> [T::Real; 3],
+) -> Option<T> {
+    if T::ORDER == 0 || T::ORDER >= terms {
+        return None;
+    }
+    let zero = <T::Real as num_traits::Zero>::zero();
+    let x0 = x.real();
+    let a = Float::abs(x0);
+    if a != zero
+        && a.is_finite()
+        && !(<T::Real as Scalar>::lit(range.0)..=<T::Real as Scalar>::lit(range.1)).contains(&a)
+    {
+        return None;
+    }
+    let [v, d1, d2] = derivs(x0);
+    let d2 = if terms > 2 { d2 } else { zero };
+    if !d1.is_finite() || !d2.is_finite() {
+        return None;
+    }
+    if !x0.is_finite() {
+        // x − x₀ is ∞ − ∞ at ±∞; there zero slopes (the limits of every
+        // function lifted here) make the lifted number a constant.
+        return (d1 == zero && d2 == zero).then(|| T::from_real(v));
+    }
+    let delta = x - T::from_real(x0);
+    let mut y = T::from_real(v) + delta.mul_real(d1);
+    if terms > 2 && T::ORDER >= 2 {
+        y += (delta * delta).mul_real(d2 * <T::Real as Scalar>::lit(0.5));
+    }
+    Some(y)
+}
+
+/// Where the closed forms of power laws are used (see [`lift`]).
+const POWER: (f64, f64) = (1e-100, 1e100);
+/// … of functions whose derivatives vanish or stay bounded at ±∞ but may
+/// grow like a power at 0 (atan″ ~ 1/x³ far out).
+const LARGE: (f64, f64) = (0.0, 1e100);
+/// … of functions whose derivatives are bounded everywhere.
+const ANY: (f64, f64) = (0.0, f64::INFINITY);
+
+/// `lift(x, 2, …)` for a rule's f″ from f″ and f‴ (see [`lift`]).
 #[inline(always)]
 fn lift1<T: Scalar>(
     x: T,
     v: impl FnOnce(T::Real) -> T::Real,
     dv: impl FnOnce(T::Real) -> T::Real,
 ) -> Option<T> {
-    if T::DEPTH != 1 || T::SECOND_ORDER {
-        return None;
-    }
-    let x0 = x.real();
-    let slope = dv(x0);
-    if !slope.is_finite() {
-        return None;
-    }
-    if !x0.is_finite() {
-        // x − x0 is ∞ − ∞ at ±∞; there a zero slope (the limit of every
-        // f‴ lifted here) makes the lifted number a constant.
-        return (slope == <T::Real as num_traits::Zero>::zero()).then(|| T::from_real(v(x0)));
-    }
-    let a = Float::abs(x0);
-    if a != <T::Real as num_traits::Zero>::zero()
-        && !(<T::Real as Scalar>::lit(1e-100)..=<T::Real as Scalar>::lit(1e100)).contains(&a)
-    {
-        // Far out, f″ itself may under- or overflow where the chain rule's
-        // split form (d2·t₁)·(k·t₂) does not (asinh(−sinh x)″ at x = 700):
-        // keep the rule's own jet there, where f‴ has no zeros to cancel at.
-        return None;
-    }
-    Some(T::from_real(v(x0)) + (x - T::from_real(x0)).mul_real(slope))
+    lift(x, 2, POWER, |x0| {
+        [v(x0), dv(x0), <T::Real as num_traits::Zero>::zero()]
+    })
+}
+
+/// The lifted f′ (from f′, f″, f‴) and, if `second`, f″ (from f″, f‴) of
+/// a rule whose closed forms `derivs(x₀) = [f′, f″, f‴]` are known (see
+/// [`lift`]); `None` where the rule's own formulas are to be used.
+#[inline(always)]
+fn lifted<T: Scalar>(
+    x: T,
+    second: bool,
+    range: (f64, f64),
+    derivs: impl Fn(T::Real) -> [T::Real; 3],
+) -> (Option<T>, Option<T>) {
+    let d1 = lift(x, 3, range, &derivs);
+    let d2 = if second {
+        lift(x, 2, range, |x0| {
+            let [_, a, b] = derivs(x0);
+            [a, b, <T::Real as num_traits::Zero>::zero()]
+        })
+    } else {
+        None
+    };
+    (d1, d2)
 }
 
 /// `sinh(a − c)` for `c = hi + lo` given to twice the float precision:
@@ -154,58 +210,45 @@ pub(crate) fn recip<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn sqrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.sqrt();
+    let (l1, l2) = lifted(x, second, POWER, sqrt_derivs);
     // 1/(2√x); `abs` makes √(−0) = −0 give +∞ like √(+0). A quotient, not
     // `recip`: for nested types its derivative is then −(d·t)/(2√x), not
     // −d²·t, which underflows at large x where the product does not.
-    let d1 = T::one() / (Float::abs(f) * two());
-    if second {
-        // f″ = −1/(4x^(3/2)), f‴ = 3/(8x^(5/2)) in closed form.
-        let d2 = lift1(
-            x,
-            |x0| {
-                let r = x0.sqrt();
-                -(<T::Real as Scalar>::lit(0.25) / (x0 * r))
-            },
-            |x0| <T::Real as Scalar>::lit(0.375) / (x0 * x0 * x0.sqrt()),
-        );
-        if let Some(d2) = d2 {
-            return Jet {
-                f,
-                d1,
-                d2,
-                k: T::one(),
-            };
-        }
+    let d1 = l1.unwrap_or_else(|| T::one() / (Float::abs(f) * two()));
+    if let Some(d2) = l2 {
+        return Jet {
+            f,
+            d1,
+            d2,
+            k: T::one(),
+        };
     }
     // −1/(4x^(3/2)) = (−f′/2)·(1/x), in two factors (see [`Jet`]).
     jet_split(f, d1, || (-(d1 * T::lit(0.5)), T::one() / x), second)
 }
 
+/// √′, √″, √‴ in closed form: 1/(2√x), −1/(4x√x), 3/(8x²√x).
+fn sqrt_derivs<R: Scalar>(x: R) -> [R; 3] {
+    let r = x.sqrt();
+    [
+        R::one() / (r * two()),
+        -(R::lit(0.25) / (x * r)),
+        R::lit(0.375) / (x * x * r),
+    ]
+}
+
 #[inline]
 pub(crate) fn cbrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.cbrt();
-    let d1 = T::one() / (f * f * T::lit(3.0));
-    if second {
-        // f″ = −2/(9x^(5/3)) = −(2/9)/(x·∛x²), f‴ = (10/27)/(x²·∛x²).
-        let d2 = lift1(
-            x,
-            |x0| {
-                let c = x0.cbrt();
-                -(<T::Real as Scalar>::lit(2.0 / 9.0) / (x0 * (c * c)))
-            },
-            |x0| {
-                let c = x0.cbrt();
-                <T::Real as Scalar>::lit(10.0 / 27.0) / ((x0 * x0) * (c * c))
-            },
-        );
-        if let Some(d2) = d2 {
-            return Jet {
-                f,
-                d1,
-                d2,
-                k: T::one(),
-            };
-        }
+    let (l1, l2) = lifted(x, second, POWER, cbrt_derivs);
+    let d1 = l1.unwrap_or_else(|| T::one() / (f * f * T::lit(3.0)));
+    if let Some(d2) = l2 {
+        return Jet {
+            f,
+            d1,
+            d2,
+            k: T::one(),
+        };
     }
     // −2/(9x^(5/3)) = (−⅔f′)·(1/x).
     jet_split(
@@ -214,6 +257,17 @@ pub(crate) fn cbrt<T: Scalar>(x: T, second: bool) -> Jet<T> {
         || (-(d1 * two()) / T::lit(3.0), T::one() / x),
         second,
     )
+}
+
+/// ∛′, ∛″, ∛‴ in closed form: 1/(3∛x²), −(2/9)/(x∛x²), (10/27)/(x²∛x²).
+fn cbrt_derivs<R: Scalar>(x: R) -> [R; 3] {
+    let c = x.cbrt();
+    let c2 = c * c;
+    [
+        R::one() / (c2 * R::lit(3.0)),
+        -(R::lit(2.0 / 9.0) / (x * c2)),
+        R::lit(10.0 / 27.0) / ((x * x) * c2),
+    ]
 }
 
 #[inline]
@@ -515,37 +569,34 @@ pub(crate) fn acos<T: Scalar>(x: T, second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn atan<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.atan();
+    let (l1, l2) = lifted(x, second, LARGE, atan_derivs);
     let (d1, xd1) = atan_slope(x);
-    if second {
-        // f‴ = (6x² − 2)/(1 + x²)³, with 6x² − 2 from one fused product.
-        let d2 = lift1(
-            x,
-            |x0| {
-                let (d1, xd1) = atan_slope(x0);
-                -(two::<T::Real>() * xd1 * d1)
-            },
-            |x0| {
-                if Float::abs(x0) <= <T::Real as Scalar>::lit(1e50) {
-                    let q = x0.mul_add(x0, <T::Real as num_traits::One>::one());
-                    x0.mul_add(x0 * <T::Real as Scalar>::lit(6.0), -two::<T::Real>()) / (q * q * q)
-                } else {
-                    // 6/x⁴ to within (1/x)²: below the rounding.
-                    let r = x0.recip();
-                    <T::Real as Scalar>::lit(6.0) * (r * r) * (r * r)
-                }
-            },
-        );
-        if let Some(d2) = d2 {
-            return Jet {
-                f,
-                d1,
-                d2,
-                k: T::one(),
-            };
-        }
+    let d1 = l1.unwrap_or(d1);
+    if let Some(d2) = l2 {
+        return Jet {
+            f,
+            d1,
+            d2,
+            k: T::one(),
+        };
     }
-    // −2x/(1 + x²)² = −2·(x·f′)·f′: finite (0) at ±∞ and beyond 1e154.
+    // −2x/(1 + x²)² = (−2·x·f′)·f′: finite (0) at ±∞ and beyond 1e154.
     jet_split(f, d1, || (-(two::<T>() * xd1), d1), second)
+}
+
+/// atan′, atan″, atan‴; f‴ = (6x² − 2)/(1 + x²)³ with 6x² − 2 from one
+/// fused product of the exact x.
+fn atan_derivs<R: Scalar>(x: R) -> [R; 3] {
+    let (d1, xd1) = atan_slope(x);
+    let d3 = if Float::abs(x) <= R::lit(1e50) {
+        let q = x.mul_add(x, R::one());
+        x.mul_add(x * R::lit(6.0), -two::<R>()) / (q * q * q)
+    } else {
+        // 6/x⁴ to within (1/x)²: below the rounding.
+        let r = x.recip();
+        R::lit(6.0) * (r * r) * (r * r)
+    };
+    [d1, -(two::<R>() * xd1 * d1), d3]
 }
 
 /// atan′x = 1/(1 + x²) and x·atan′x, written through r = 1/x for |x| > 1
@@ -648,26 +699,24 @@ fn exp_neg_2abs<T: Scalar>(x: T) -> T {
 #[inline]
 pub(crate) fn tanh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.tanh();
-    let d1 = tanh_slope(x, || f);
-    if second {
-        let d2 = lift1(
-            x,
-            |x0| {
-                let t = x0.tanh();
-                -(two::<T::Real>() * t * tanh_slope(x0, || t))
-            },
-            tanh_d3,
-        );
-        if let Some(d2) = d2 {
-            return Jet {
-                f,
-                d1,
-                d2,
-                k: T::one(),
-            };
-        }
+    let (l1, l2) = lifted(x, second, ANY, tanh_derivs);
+    let d1 = l1.unwrap_or_else(|| tanh_slope(x, || f));
+    if let Some(d2) = l2 {
+        return Jet {
+            f,
+            d1,
+            d2,
+            k: T::one(),
+        };
     }
     jet(f, d1, || -two::<T>() * f * d1, second)
+}
+
+/// tanh′, tanh″, tanh‴ in closed form (see [`tanh_d3`]).
+fn tanh_derivs<R: Scalar>(x: R) -> [R; 3] {
+    let t = x.tanh();
+    let s = tanh_slope(x, || t);
+    [s, -(two::<R>() * t * s), tanh_d3(x)]
 }
 
 /// tanh‴x = 2 sech²x (3 tanh²x − 1). Near its zeros ±x* (x* = acosh(2)/2)
@@ -711,40 +760,33 @@ pub(crate) fn tanh_slope<T: Scalar>(x: T, tanh_x: impl FnOnce() -> T) -> T {
 #[inline]
 pub(crate) fn asinh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.asinh();
+    let (l1, l2) = lifted(x, second, LARGE, asinh_derivs);
     let (d1, c) = asinh_slope(x);
-    if second {
-        // f‴ = (2x² − 1)/(1 + x²)^(5/2) = (2c² − f′²)·f′³ with c = x·f′;
-        // for |x| ≤ 1 the factor from one fused product of the exact x.
-        let d2 = lift1(
-            x,
-            |x0| {
-                let (d1, c) = asinh_slope(x0);
-                -(c * d1 * d1)
-            },
-            |x0| {
-                let (d1, c) = asinh_slope(x0);
-                let k = if Float::abs(x0) <= <T::Real as num_traits::One>::one() {
-                    x0.mul_add(x0 * two::<T::Real>(), -<T::Real as num_traits::One>::one())
-                        * d1
-                        * d1
-                } else {
-                    two::<T::Real>() * c * c - d1 * d1
-                };
-                k * d1 * d1 * d1
-            },
-        );
-        if let Some(d2) = d2 {
-            return Jet {
-                f,
-                d1,
-                d2,
-                k: T::one(),
-            };
-        }
+    let d1 = l1.unwrap_or(d1);
+    if let Some(d2) = l2 {
+        return Jet {
+            f,
+            d1,
+            d2,
+            k: T::one(),
+        };
     }
     // −x/(1 + x²)^(3/2) = (−c·f′)·f′: 0 at ±∞ (x·f′³ is ∞·0 there), in
     // two factors of the scale of f′ (f′² underflows for |x| > 1e154).
     jet_split(f, d1, || (-(c * d1), d1), second)
+}
+
+/// asinh′, asinh″, asinh‴: f‴ = (2x² − 1)/(1 + x²)^(5/2) = (2c² − f′²)·f′³
+/// with c = x·f′; for |x| ≤ 1 the factor from one fused product of the
+/// exact x.
+fn asinh_derivs<R: Scalar>(x: R) -> [R; 3] {
+    let (d1, c) = asinh_slope(x);
+    let k = if Float::abs(x) <= R::one() {
+        x.mul_add(x * two::<R>(), -R::one()) * d1 * d1
+    } else {
+        two::<R>() * c * c - d1 * d1
+    };
+    [d1, -(c * d1 * d1), k * d1 * d1 * d1]
 }
 
 /// asinh′x = 1/√(1 + x²) and c = x·asinh′x, the latter through 1/x for
@@ -763,21 +805,19 @@ fn asinh_slope<T: Scalar>(x: T) -> (T, T) {
 #[inline]
 pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.acosh();
-    // 1/√(x−1)·√(x+1): the product under one root would overflow for
-    // x > 1e154 and give 0.
-    let d1 = T::one() / ((x - T::one()).sqrt() * (x + T::one()).sqrt());
-    if second {
-        let d2 = lift1(x, acosh_d2, acosh_d3);
-        if let Some(d2) = d2 {
-            return Jet {
-                f,
-                d1,
-                d2,
-                k: T::one(),
-            };
-        }
+    let (l1, l2) = lifted(x, second, LARGE, |x0| {
+        [acosh_d1(x0), acosh_d2(x0), acosh_d3(x0)]
+    });
+    let d1 = l1.unwrap_or_else(|| acosh_d1(x));
+    if let Some(d2) = l2 {
+        return Jet {
+            f,
+            d1,
+            d2,
+            k: T::one(),
+        };
     }
-    // −x/(x² − 1)^(3/2) = −c·f′² with c = x·f′ = 1/√((1 − 1/x)(1 + 1/x))
+    // −x/(x² − 1)^(3/2) = (−c·f′)·f′ with c = x·f′ = 1/√((1 − 1/x)(1 + 1/x))
     // for x > 2: finite (1) at +∞, where x·f′³ is ∞·0.
     jet_split(
         f,
@@ -793,6 +833,13 @@ pub(crate) fn acosh<T: Scalar>(x: T, second: bool) -> Jet<T> {
         },
         second,
     )
+}
+
+/// acosh′x = 1/(√(x − 1)·√(x + 1)): the product under one root would
+/// overflow for x > 1e154 and give 0.
+#[inline(always)]
+fn acosh_d1<T: Scalar>(x: T) -> T {
+    T::one() / ((x - T::one()).sqrt() * (x + T::one()).sqrt())
 }
 
 /// acosh″x = −x/(x² − 1)^(3/2); for x > 2 through r = 1/x,
@@ -868,25 +915,27 @@ fn exp_neg_abs<T: Scalar>(x: T) -> (bool, T) {
 #[inline]
 pub(crate) fn sigmoid<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let (nonneg, e) = exp_neg_abs(x);
-    let j = sigmoid_from(x, nonneg, e, second);
-    if second {
-        let d2 = lift1(
-            x,
-            |x0| {
-                let r = sigmoid(x0, true);
-                r.d2 * r.k
-            },
-            sigmoid_d3,
-        );
-        if let Some(d2) = d2 {
-            return Jet {
-                d2,
-                k: T::one(),
-                ..j
-            };
-        }
+    let mut j = sigmoid_from(x, nonneg, e, second);
+    if T::ORDER > 0 {
+        // For a nested argument the value through the type's own chain
+        // rule (whose derivatives are lifted closed forms), not through
+        // nested arithmetic on the formula, which loses σ″ at 1e-320.
+        j.f = x.sigmoid();
     }
-    j
+    let (l1, l2) = lifted(x, second, ANY, |x0| {
+        let r = sigmoid(x0, true);
+        [r.d1, r.d2 * r.k, sigmoid_d3(x0)]
+    });
+    let d1 = l1.unwrap_or(j.d1);
+    match l2 {
+        Some(d2) => Jet {
+            d1,
+            d2,
+            k: T::one(),
+            ..j
+        },
+        None => Jet { d1, ..j },
+    }
 }
 
 /// σ‴x = σ′(1 − 6σ′). Near its zeros ±u (u = acosh 2) the factor is
@@ -932,6 +981,16 @@ fn sigmoid_from<T: Scalar>(x: T, nonneg: bool, e: T, second: bool) -> Jet<T> {
 
 #[inline]
 pub(crate) fn softplus<T: Scalar>(x: T, second: bool) -> Jet<T> {
+    if T::ORDER > 0 {
+        // Nested: value, σ and σ′ through the types' own chain rules (see
+        // `sigmoid`).
+        return Jet {
+            f: x.softplus(),
+            d1: x.sigmoid(),
+            d2: sigmoid(x, second).d1,
+            k: T::one(),
+        };
+    }
     // ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)).
     let (nonneg, e) = exp_neg_abs(x);
     let s = sigmoid_from(x, nonneg, e, second);
@@ -971,24 +1030,22 @@ pub(crate) fn relu<T: Scalar>(x: T, _second: bool) -> Jet<T> {
 #[inline]
 pub(crate) fn erf<T: Scalar>(x: T, second: bool) -> Jet<T> {
     let f = x.erf();
-    let d1 = erf_slope(x);
-    if second {
-        // f‴ = (4x² − 2)·f′, the factor from one fused product.
-        let d2 = lift1(x, erf_d2, |x0| {
-            erf_times(x0, || {
-                x0.mul_add(x0 * <T::Real as Scalar>::lit(4.0), -two::<T::Real>())
-            })
-        });
-        if let Some(d2) = d2 {
-            return Jet {
-                f,
-                d1,
-                d2,
-                k: T::one(),
-            };
-        }
+    let (l1, l2) = lifted(x, second, ANY, |x0| [erf_slope(x0), erf_d2(x0), erf_d3(x0)]);
+    let d1 = l1.unwrap_or_else(|| erf_slope(x));
+    if let Some(d2) = l2 {
+        return Jet {
+            f,
+            d1,
+            d2,
+            k: T::one(),
+        };
     }
     jet(f, d1, || erf_d2(x), second)
+}
+
+/// erf‴x = (4x² − 2)·erf′x, the factor from one fused product.
+fn erf_d3<R: Scalar>(x: R) -> R {
+    erf_times(x, || x.mul_add(x * R::lit(4.0), -two::<R>()))
 }
 
 /// erf′x = (2/√π) e^(−x²) (see [`erf_times`]).

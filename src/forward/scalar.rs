@@ -102,12 +102,12 @@ pub trait Scalar:
     /// ```
     const DEPTH: usize;
 
-    /// Whether the type carries second-order derivative parts (its own or,
-    /// nested, its parts'): true for `HyperDual` and `Dual2Vec`, false for
-    /// the floats, `Dual` and `DualVec` over floats. The rule table uses it
-    /// to choose closed forms that are exact only to first order.
+    /// The highest order of derivative the type carries: 0 for the
+    /// floats, 1 for `Dual<f64>` and `DualVec<f64, N>`, 2 for `HyperDual<f64>`,
+    /// `Dual2Vec<f64, N>` and `Dual<Dual<f64>>`, 3 for `HyperDual<Dual<f64>>`.
+    /// The rule table uses it to choose closed forms exact to that order.
     #[doc(hidden)]
-    const SECOND_ORDER: bool = false;
+    const ORDER: usize = 0;
 
     /// A constant (all derivative parts zero) from a value of the real type.
     ///

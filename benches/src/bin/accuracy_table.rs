@@ -5,8 +5,9 @@
 //!
 //! `cargo run --release -p dualgrad-bench --bin accuracy_table`
 //!
-//! dualgrad: f, f′ from Dual, HyperDual, Dual2Vec, HyperDual<Dual>; f″ from
-//! the last three; f‴ from HyperDual<Dual>. num-dual: f, f′ from Dual64,
+//! dualgrad: f, f′ from Dual, HyperDual, Dual2Vec, Dual<Dual>,
+//! Dual<Dual<Dual>>, HyperDual<Dual>; f″ from all but Dual; f‴ from
+//! HyperDual<Dual> and Dual<Dual<Dual>>. num-dual: f, f′ from Dual64,
 //! Dual2_64, Dual3_64; f″ from the last two; f‴ from Dual3_64. The worst
 //! over the types is taken at every point. Errors are relative, in units of
 //! f64::EPSILON, with the smallest normal number as the floor of the scale;
@@ -113,6 +114,20 @@ fn ours(name: &str, x: f64) -> Vec<(usize, f64)> {
     out.extend([(0, f), (1, g[0]), (2, h[0][0])]);
     let (f, d1, d2, d3) = dualgrad::third_derivative(|t| eval(name, t), x);
     out.extend([(0, f), (1, d1), (2, d2), (3, d3)]);
+    use dualgrad::Dual;
+    let y = eval(name, Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0)));
+    out.extend([(0, y.re.re), (1, y.re.eps), (2, y.eps.eps)]);
+    let one = Dual::new(Dual::new(1.0, 0.0), Dual::new(0.0, 0.0));
+    let y = eval(
+        name,
+        Dual::new(Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0)), one),
+    );
+    out.extend([
+        (0, y.re.re.re),
+        (1, y.re.re.eps),
+        (2, y.re.eps.eps),
+        (3, y.eps.eps.eps),
+    ]);
     out
 }
 
