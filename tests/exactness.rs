@@ -293,6 +293,21 @@ mod tape {
         assert!(t.broadcast(a, usize::MAX, 2).is_err());
         assert!(t.broadcast(a, 2, 3).is_ok());
     }
+
+    /// (2⁴⁰ × 0)·(0 × 2⁴⁰) has 2⁸⁰ entries: an error, not an overflow
+    /// panic in the allocation size.
+    #[test]
+    fn matmul_to_more_elements_than_a_usize_is_an_error() {
+        use dualgrad::nalgebra::DMatrix;
+        let t = Tape::<f64>::new();
+        let a = t.var(DMatrix::zeros(1 << 40, 0));
+        let b = t.var(DMatrix::zeros(0, 1 << 40));
+        assert!(t.matmul(a, b).is_err());
+        let c = t.var(DMatrix::zeros(3, 0));
+        let d = t.var(DMatrix::zeros(0, 2));
+        let p = t.matmul(c, d).unwrap();
+        assert_eq!(t.value(p).unwrap(), DMatrix::zeros(3, 2));
+    }
 }
 
 // ---- 2. second derivatives through a large first derivative ----------------

@@ -94,6 +94,14 @@ impl<S: Scalar> Tape<S> {
                 "inner dimensions differ",
             ));
         }
+        if sa.0.checked_mul(sb.1).is_none() {
+            return Err(ReverseError::shape(
+                "matmul",
+                sa,
+                sb,
+                "the product has more elements than fit a usize",
+            ));
+        }
         Ok(self.rec(Op::MatMul(i, j)))
     }
 
