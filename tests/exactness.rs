@@ -433,3 +433,22 @@ fn hypot_second_derivatives_do_not_underflow() {
     common::assert_ulps("hypot_yy", h[1][1], 1e-240, 4.0);
     common::assert_ulps("hypot_xx", h[0][0], 1e100, 4.0);
 }
+
+/// x^y with a varying exponent whose value is 0: inside `Dual<Dual>` the
+/// rule's shortcut for a zero exponent looked at the value only and
+/// dropped the exponent's derivative (σ(x)^x at 0: f″ = 1 + ln²2).
+#[test]
+fn powf_with_a_varying_exponent_at_zero() {
+    let want = 1.0 + 2f64.ln().powi(2);
+    let (_, _, d2) = second_derivative(|x| x.sigmoid().powf(x), 0.0);
+    common::assert_ulps("HyperDual", d2, want, 4.0);
+    let y = Dual::new(Dual::new(0.0, 1.0), Dual::new(1.0, 0.0));
+    let z = y.sigmoid().powf(y);
+    common::assert_ulps("Dual<Dual>", z.eps.eps, want, 4.0);
+    let (_, _, d2, _) = third_derivative(|x| x.sigmoid().powf(x), 0.0);
+    common::assert_ulps("HyperDual<Dual>", d2, want, 4.0);
+    // 0.5^x: the constant base, an exponent nested inside the outer constant.
+    let e = Dual::new(Dual::new(0.0, 1.0), Dual::new(0.0, 0.0));
+    let r = Dual::constant(Dual::constant(0.5)).powf(e);
+    assert_eq!(r.re.eps, -(2f64.ln()));
+}

@@ -670,7 +670,7 @@ macro_rules! impl_float_body {
         #[inline]
         fn powf(self, n: Self) -> Self {
             if n.is_const() {
-                if n.re() == T::zero() {
+                if n.re().all_parts_zero() {
                     return $crate::forward::number::flat(self.re().powf(n.re()));
                 }
                 self.chain1($crate::forward::rules::powf_const(

@@ -369,16 +369,17 @@ pub(crate) fn powf_const<T: Scalar>(x: T, p: T, second: bool) -> Jet<T> {
         let d1 = f * p_inv;
         return jet(f, d1, || d1 * pm1_inv, second);
     }
-    let d1 = if p == zero {
-        zero
-    } else {
-        p * pow_shifted(x, p, one)
-    };
+    // The shortcuts for p = 0 and p = 1 (no 0^0·∞) test every part: a
+    // nested exponent with value 0 but a derivative (x^y with y varying
+    // inside `Dual<Dual>`) is not the constant 0 (σ(x)^x″ at 0 was 0.98,
+    // truth 1.48).
+    let (p0, p1) = (p.all_parts_zero(), (p - one).all_parts_zero());
+    let d1 = if p0 { zero } else { p * pow_shifted(x, p, one) };
     jet(
         f,
         d1,
         || {
-            if p == zero || p == one {
+            if p0 || p1 {
                 zero
             } else {
                 p * (p - one) * pow_shifted(x, p, two())
