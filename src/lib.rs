@@ -90,11 +90,22 @@
 //! ```
 //!
 //! ## Conventions at kinks and edges
-//! - `abs′(0) = 0`, `relu′(0) = 0`; `max`/`min` at a tie take the mean of
-//!   the two arguments' derivatives; `signum`, `floor`, `ceil`, `round` and
-//!   `trunc` have derivative 0; `fract` has derivative 1.
+//! - `abs′(±0) = ±1` (the sign of the zero, as in JAX and ForwardDiff.jl),
+//!   so `|t|²` and `|t|·|t|` have their smooth second derivative 2 at 0;
+//!   `relu′(0) = 0` (PyTorch, JAX); `max`/`min` follow the argument they
+//!   return (the other one's derivative, even if infinite, does not enter),
+//!   and at a tie take the mean of the two arguments' derivatives;
+//!   `clamp` (both `num_traits::Float::clamp` and nalgebra's
+//!   `RealField::clamp`) passes the input through on the closed interval,
+//!   bounds included (derivative 1 at a bound, as PyTorch's `clamp`).
+//! - `signum`, `floor`, `ceil`, `round`, `trunc`, `powi(x, 0)` and
+//!   `powf(x, c)` with a constant `c = 0` are locally constant: every
+//!   derivative part is 0, even where the argument's derivative is
+//!   infinite or NaN (`floor(√x)` at 0 has derivative 0, as in JAX, not
+//!   `0 · ∞`); `fract` has derivative 1.
 //! - `sqrt′(0) = +∞`; `powi(0, n)` and `powf(0, p)` follow their limits;
-//!   `hypot` and `atan2` have derivative 0 at the origin.
+//!   `hypot` and `atan2` have derivative 0 at the origin. `powi` takes any
+//!   `i32`, `i32::MIN` included.
 //! - A derivative part that is exactly zero stays zero through any
 //!   elementary function and through division (no `0 · ∞ = NaN` or
 //!   `0 / 0 = NaN` for constants: `1 / 0` is `∞` with derivative 0).
@@ -104,8 +115,21 @@
 //!   (measured in BENCHMARKS.md).
 //! - Outside a function's domain (`ln(−1)`, `sqrt(−1)`, `asin(2)`) every
 //!   part is NaN, as the float's value would be; nothing panics.
-//! - Comparisons (`==`, `<`) look at the value part only; `is_zero()` asks
-//!   whether every part is zero.
+//! - Comparisons (`==`, `<`) and `num_traits::Zero::is_zero` look at the
+//!   value part only; [`Scalar::all_parts_zero`] asks whether every part is
+//!   zero. nalgebra takes its pivot, determinant and convergence decisions
+//!   with `is_zero`, so they are the decisions it takes on plain floats: a
+//!   matrix that is singular in its values (`[[1, 2], [2, 4 + t]]` at
+//!   `t = 0`) is not invertible, as in `f64`, and every value part stays the
+//!   plain float result.
+//! - The case this costs: num-complex's own methods on
+//!   `Complex<Dual<_>>` (`Complex::sqrt`, `cbrt`, `powf`, …) take shortcuts
+//!   when a part `is_zero()`, and on the real or imaginary axis those drop
+//!   the derivative of the part whose value is zero (`Complex::sqrt` of
+//!   `4 + i·t` gives d/dt Im = 1 instead of 1/4). nalgebra's
+//!   `ComplexField` methods on the same numbers (`ComplexField::sqrt(z)`)
+//!   use polar forms without those shortcuts and are right there; use
+//!   them for complex numbers of dual numbers.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // simba's `SimdValue` trait declares two `unsafe fn`s that its implementors
@@ -125,10 +149,10 @@ compile_error!("dualgrad needs a math library: enable the `std` feature (default
 pub mod forward;
 #[cfg(feature = "nalgebra")]
 pub mod linalg;
-#[cfg(feature = "alloc")]
-pub mod record;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub mod nn;
+#[cfg(feature = "alloc")]
+pub mod record;
 #[cfg(all(feature = "nalgebra", feature = "alloc"))]
 pub mod reverse;
 

@@ -278,9 +278,12 @@ fn atan2_on_the_axis_and_at_the_origin() {
 
 #[test]
 fn abs_signum_relu_at_zero() {
-    // abs′(0) = 0 and relu′(0) = 0 (crate docs); signum′ = 0 everywhere.
+    // abs′(±0) = ±1 and relu′(0) = 0 (crate docs); signum′ = 0 everywhere.
     for z in [0.0, -0.0] {
-        assert_eq!(second_derivative(|x| x.abs(), z), (0.0, 0.0, 0.0));
+        assert_eq!(
+            second_derivative(|x| x.abs(), z),
+            (0.0, if z.is_sign_negative() { -1.0 } else { 1.0 }, 0.0)
+        );
         let (s, ds) = derivative(|x| x.signum(), z);
         assert_bits("signum(±0)", s, z.signum());
         assert_eq!(ds, 0.0);
@@ -290,7 +293,9 @@ fn abs_signum_relu_at_zero() {
     assert_eq!(derivative(|x| x.abs(), 3.0), (3.0, 1.0));
     // Signed::abs is the same function.
     let a = num_traits::Signed::abs(&Dual::new(0.0, 5.0));
-    assert_eq!((a.re, a.eps), (0.0, 0.0));
+    assert_eq!((a.re, a.eps), (0.0, 5.0));
+    let a = num_traits::Signed::abs(&Dual::new(-0.0, 5.0));
+    assert_eq!((a.re, a.eps), (0.0, -5.0));
 }
 
 #[test]

@@ -110,9 +110,11 @@ fn zero_one_sum_product() {
     let s: HyperDual<f64> = core::iter::empty::<HyperDual<f64>>().sum();
     let p: HyperDual<f64> = core::iter::empty::<HyperDual<f64>>().product();
     assert_eq!((s.re, p.re), (0.0, 1.0));
-    // is_zero looks at every part; zero() and one() are constants.
+    // is_zero looks at the value part (as nalgebra's pivot tests need);
+    // all_parts_zero at every part; zero() and one() are constants.
     assert!(Dual::<f64>::zero().is_zero());
-    assert!(!Dual::new(0.0, 1.0).is_zero());
+    assert!(Dual::new(0.0, 1.0).is_zero());
+    assert!(!dualgrad::Scalar::all_parts_zero(&Dual::new(0.0, 1.0)));
     assert_eq!(Dual::<f64>::one().eps, 0.0);
 }
 

@@ -10,8 +10,12 @@
 //!    rounding;
 //! 2. **central finite differences with Richardson extrapolation**, always
 //!    computed in `f64`, typically accurate to about 1e-10 relative on
-//!    smooth, well-scaled functions (steps start at
-//!    `0.1·max(|xᵢ|, 1)` and shrink while the function returns NaN or ±∞).
+//!    smooth functions (steps start at `0.1·max(|xᵢ|, 1)` and shrink while
+//!    the function returns NaN or ±∞; if that estimate does not converge,
+//!    starts at `|xᵢ|/10` for small `xᵢ` and at 0.1 and 1e-3 for large ones
+//!    are tried, so `ln` at 1e-30 and `sin` at 1e6 are checked at their own
+//!    scale; the steps taken are the representable `(xᵢ ± h) − xᵢ`). A
+//!    function whose value at the point is NaN fails every check.
 //!
 //! A check returns a report (the vectors, the largest absolute and relative
 //! errors, the worst entry, the steps) whose `Display` is a readable table;

@@ -41,18 +41,80 @@ pub(crate) fn first_step(x: f64) -> f64 {
     0.1 * Float::max(Float::abs(x), 1.0)
 }
 
+/// Below this relative error estimate (worst component) the estimate from
+/// the first starting step is kept without trying the others.
+const GOOD_ENOUGH: f64 = 1e-9;
+
+/// The derivative at `t = 0` of `g(t) = f(x + t)` for a coordinate whose
+/// value is `x`, trying several starting steps: [`first_step`] (a tenth of
+/// `max(|x|, 1)`), then `|x|/10` for `0 < |x| < 1` (`ln` at 1e-30, where every
+/// larger step leaves the domain) and 0.1 for `|x| > 1` (`sin` at 1e6, whose
+/// scale is 1, not `x`). The first estimate whose worst relative error
+/// estimate is below 1e-9 is kept; otherwise the one with the smallest.
+pub(crate) fn derivative_at<const M: usize>(
+    mut g: impl FnMut(f64) -> [f64; M],
+    x: f64,
+) -> Estimate<M> {
+    let ax = Float::abs(x);
+    let mut candidates = [first_step(x), f64::NAN, f64::NAN];
+    if ax > 0.0 && ax < 1.0 {
+        candidates[1] = 0.1 * ax;
+    }
+    if ax > 1.0 {
+        candidates[1] = 0.1;
+        candidates[2] = 1e-3;
+    }
+    let score = |e: &Estimate<M>| {
+        let mut worst = 0.0_f64;
+        for k in 0..M {
+            let r = e.error[k] / Float::max(Float::abs(e.value[k]), f64::MIN_POSITIVE);
+            worst = if r.is_nan() {
+                f64::INFINITY
+            } else {
+                Float::max(worst, r)
+            };
+        }
+        worst
+    };
+    let mut best: Option<(f64, Estimate<M>)> = None;
+    for h in candidates.into_iter().filter(|h| h.is_finite() && *h > 0.0) {
+        let e = derivative_near(&mut g, h, x);
+        let sc = score(&e);
+        if best.as_ref().is_none_or(|(b, _)| sc < *b) {
+            best = Some((sc, e));
+        }
+        if sc <= GOOD_ENOUGH {
+            break;
+        }
+    }
+    match best {
+        Some((_, e)) => e,
+        None => derivative_near(g, first_step(x), x),
+    }
+}
+
 /// The derivative at `t = 0` of `g: ℝ → ℝᴹ`, from central differences with
 /// Richardson extrapolation, starting at step `h` (shrunk while `g(±h)` is
 /// not finite).
-pub(crate) fn derivative<const M: usize>(
+pub(crate) fn derivative<const M: usize>(g: impl FnMut(f64) -> [f64; M], h: f64) -> Estimate<M> {
+    derivative_near(g, h, 0.0)
+}
+
+/// [`derivative`] for `g(t) = f(x + t)`: the steps taken are the ones the
+/// floats can represent, `(x ± h) − x` (exact), so that rounding `x + h`
+/// does not become an error in the step (at `x = 1e6`, `h = 1e-5`, that
+/// would be a relative error of 1e-5).
+fn derivative_near<const M: usize>(
     mut g: impl FnMut(f64) -> [f64; M],
     mut h: f64,
+    x: f64,
 ) -> Estimate<M> {
     let mut central = |h: f64| {
-        let (a, b) = (g(h), g(-h));
+        let (up, down) = ((x + h) - x, (x - h) - x);
+        let (a, b) = (g(up), g(down));
         let mut d = [0.0; M];
         for k in 0..M {
-            d[k] = (a[k] - b[k]) / (2.0 * h);
+            d[k] = (a[k] - b[k]) / (up - down);
         }
         d
     };
@@ -139,6 +201,15 @@ mod tests {
                 r
             );
         }
+    }
+
+    #[test]
+    fn starting_steps_fit_the_scale() {
+        let e = derivative_at(|t| [(1e-30_f64 + t).ln()], 1e-30);
+        assert!((e.value[0] - 1e30).abs() < 1e-8 * 1e30, "{e:?}");
+        let x = 1e6_f64;
+        let e = derivative_at(|t| [(x + t).sin()], x);
+        assert!((e.value[0] - x.cos()).abs() < 1e-7, "{e:?}");
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl<T: Scalar> Number<T> for Dual<T> {
     const WIDE: bool = false;
     number_parts!(Dual { eps });
     #[inline(always)]
-    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
+    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T, _: impl Fn(T, T, T, T) -> T) -> Self {
         Dual::new(j.f, m(j.d1, self.eps))
     }
     #[inline(always)]

@@ -128,11 +128,19 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
     const WIDE: bool = true;
     number_parts!(Dual2Vec { grad, hess });
     #[inline(always)]
-    fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
+    fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T, q: impl Fn(T, T, T, T) -> T) -> Self {
         let g = self.grad;
         self.re = j.f;
+        // f″·gₐ·g_b as (d2·gₐ)·(k·g_b), the factors formed once per index:
+        // no intermediate gₐ·g_b to overflow, one product per entry.
+        let mut sa = g;
+        let mut kb = g;
+        for ((s, k), &x) in sa.iter_mut().zip(kb.iter_mut()).zip(g.iter()) {
+            *s = m(j.d2, x);
+            *k = m(j.k, x);
+        }
         self.hess
-            .for_each(|a, b, h| *h = m(j.d1, *h) + m(j.d2, g[a] * g[b]));
+            .for_each(|a, b, h| *h = m(j.d1, *h) + q(sa[a], kb[b], g[a], g[b]));
         for x in self.grad.iter_mut() {
             *x = m(j.d1, *x);
         }

@@ -87,7 +87,7 @@ impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
     const WIDE: bool = true;
     number_parts!(DualVec { eps });
     #[inline(always)]
-    fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
+    fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T, _: impl Fn(T, T, T, T) -> T) -> Self {
         self.re = j.f;
         for e in self.eps.iter_mut() {
             *e = m(j.d1, *e);

@@ -312,7 +312,7 @@ macro_rules! fun_enum {
             #[inline]
             pub fn second_derivative<S: $crate::Scalar>(self, x: S) -> S {
                 let j = self.jet(x, true);
-                if j.f.is_nan() { j.f } else { j.d2 }
+                if j.f.is_nan() { j.f } else { j.d2 * j.k }
             }
         }
     };

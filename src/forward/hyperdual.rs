@@ -77,12 +77,15 @@ impl<T: Scalar> Number<T> for HyperDual<T> {
     const WIDE: bool = true;
     number_parts!(HyperDual { e1, e2, e12 });
     #[inline(always)]
-    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self {
+    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T, q: impl Fn(T, T, T, T) -> T) -> Self {
+        // f″·e1·e2 as (d2·e1)·(k·e2): no intermediate e1·e2, which
+        // overflows for e1 = e2 = e⁴⁰⁰ where the result does not.
+        let second = q(m(j.d2, self.e1), m(j.k, self.e2), self.e1, self.e2);
         HyperDual::new(
             j.f,
             m(j.d1, self.e1),
             m(j.d1, self.e2),
-            m(j.d1, self.e12) + m(j.d2, self.e1 * self.e2),
+            m(j.d1, self.e12) + second,
         )
     }
     #[inline(always)]

@@ -55,8 +55,10 @@ pub(crate) trait Number<T: Scalar>: Copy {
         ok.get()
     }
     /// `f(self)` given `f`'s jet at `self.re()`, with `m(d, t)` for each
-    /// product of a derivative `d` of the jet with a part `t` of `self`.
-    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T) -> Self;
+    /// product of a derivative `d` of the jet with a part `t` of `self`,
+    /// and `q(m(d2, s), m(k, t), s, t)` for each second-order product
+    /// `f″·s·t = (d2·s)·(k·t)` (see [`Jet`]).
+    fn chain1_by(self, j: Jet<T>, m: impl Fn(T, T) -> T, q: impl Fn(T, T, T, T) -> T) -> Self;
     /// `f(self, o)` given `f`'s jet at `(self.re(), o.re())`, with `m` as
     /// in [`chain1_by`](Number::chain1_by).
     fn chain2_by(self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self;
@@ -68,12 +70,12 @@ pub(crate) trait Number<T: Scalar>: Copy {
         // One test on the common path: `f` not NaN and (wide types) every
         // derivative finite.
         let nan = j.f.is_nan();
-        if Self::WIDE && !nan & (spread(j.d1) + spread(j.d2)).is_zero() {
-            self.chain1_by(j, |d, t| d * t)
+        if Self::WIDE && !nan & (spread(j.d1) + spread(j.d2) + spread(j.k)).all_parts_zero() {
+            self.chain1_by(j, |d, t| d * t, |a, b, _, _| a * b)
         } else if nan {
             nan_cold()
         } else {
-            self.chain1_by(j, sc)
+            self.chain1_by(j, sc, sc2)
         }
     }
     /// `f(self, o)` given `f`'s jet at `(self.re(), o.re())`, as
@@ -82,7 +84,7 @@ pub(crate) trait Number<T: Scalar>: Copy {
     fn chain2(self, o: Self, j: Jet2<T>) -> Self {
         let nan = j.f.is_nan();
         let s = spread(j.fx) + spread(j.fy) + spread(j.fxx) + spread(j.fxy) + spread(j.fyy);
-        if Self::WIDE && !nan & s.is_zero() {
+        if Self::WIDE && !nan & s.all_parts_zero() {
             self.chain2_by(o, j, |d, t| d * t)
         } else if nan {
             nan_cold()
@@ -115,15 +117,48 @@ fn nan_cold<T: Scalar, N: Number<T>>() -> N {
     N::nan_all()
 }
 
+/// The result of a locally constant function (`floor`, `signum`,
+/// `powi(x, 0)`, …) with value `f`: every derivative part zero, also where
+/// the argument's derivative parts are infinite or NaN (the derivative of a
+/// constant is 0, as in JAX: `floor(√x)` at 0 has derivative 0, not
+/// `0 · ∞ = NaN`). A NaN value makes every part NaN, as in [`Number::chain1`].
+#[inline(always)]
+pub(crate) fn flat<T: Scalar, N: Number<T>>(x: N, f: T) -> N {
+    if f.is_nan() {
+        // Through the chain rule, so that a recording type records the NaN
+        // derivative as forward mode has it.
+        x.chain1(Jet {
+            f,
+            d1: f,
+            d2: f,
+            k: f,
+        })
+    } else {
+        N::constant(f)
+    }
+}
+
 /// `d · t`, except that a zero tangent stays zero even where the derivative
 /// `d` is infinite (√x at 0, 1/x at 0): a constant input never picks up a
 /// NaN derivative from `0 · ∞`.
 #[inline(always)]
 pub(crate) fn sc<T: Scalar>(d: T, t: T) -> T {
-    if t.is_zero() {
+    if t.all_parts_zero() {
         T::zero()
     } else {
         d * t
+    }
+}
+
+/// The second-order product `a · b` = `(d2·s)·(k·t)` of
+/// [`Number::chain1_by`], zero where either tangent `s` or `t` is zero
+/// (whatever the other factor), as [`sc`] is for first-order products.
+#[inline(always)]
+pub(crate) fn sc2<T: Scalar>(a: T, b: T, s: T, t: T) -> T {
+    if s.all_parts_zero() || t.all_parts_zero() {
+        T::zero()
+    } else {
+        a * b
     }
 }
 
@@ -132,7 +167,7 @@ pub(crate) fn sc<T: Scalar>(d: T, t: T) -> T {
 /// `∞` with derivative 0, as `recip(0)` is, not NaN).
 #[inline(always)]
 pub(crate) fn dz<T: Scalar>(n: T, d: T) -> T {
-    if n.is_zero() {
+    if n.all_parts_zero() {
         T::zero()
     } else {
         n / d
@@ -146,6 +181,7 @@ macro_rules! impl_number {
         impl<$($g)*> $crate::Scalar for $ty {
             type Real = T::Real;
             const DEPTH: usize = T::DEPTH + 1;
+            const ORDER: usize = T::ORDER + if <Self as Number<T>>::SECOND { 2 } else { 1 };
             #[inline]
             fn from_real(r: T::Real) -> Self {
                 <Self as Number<T>>::constant(T::from_real(r))
@@ -171,7 +207,7 @@ macro_rules! impl_number {
                 } else {
                     T::zero()
                 };
-                let j = $crate::forward::rules::Jet { f: x.apply(rule), d1: rule.derivative(x), d2 };
+                let j = $crate::forward::rules::Jet { f: x.apply(rule), d1: rule.derivative(x), d2, k: T::one() };
                 self.chain1(j)
             }
             #[inline]
@@ -189,6 +225,10 @@ macro_rules! impl_number {
                 };
                 let j = $crate::forward::rules::Jet2 { f: x.apply2(rule, y), fx, fy, fxx, fxy, fyy };
                 self.chain2(other, j)
+            }
+            #[inline]
+            fn all_parts_zero(&self) -> bool {
+                self.re().all_parts_zero() && self.is_const()
             }
         }
 
@@ -351,10 +391,13 @@ macro_rules! impl_number {
             fn zero() -> Self {
                 <Self as Number<T>>::constant(T::zero())
             }
-            /// Zero in every part (not only the value part).
+            /// Whether the value part is zero (derivative parts are not
+            /// looked at, as in the comparisons): nalgebra's pivot and
+            /// determinant tests then decide as they do on plain floats.
+            /// [`Scalar::all_parts_zero`] tests every part.
             #[inline]
             fn is_zero(&self) -> bool {
-                self.re().is_zero() && self.is_const()
+                self.re().is_zero()
             }
         }
         impl<$($g)*> num_traits::One for $ty {
@@ -617,6 +660,9 @@ macro_rules! impl_float_body {
         #[inline]
         fn powf(self, n: Self) -> Self {
             if n.is_const() {
+                if n.re().all_parts_zero() {
+                    return $crate::forward::number::flat(self, self.re().powf(n.re()));
+                }
                 self.chain1($crate::forward::rules::powf_const(
                     self.re(),
                     n.re(),
@@ -646,25 +692,29 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn max(self, o: Self) -> Self {
-            let f = self.re().max(o.re());
-            self.chain2(
-                o,
-                $crate::forward::rules::select2(
-                    f,
-                    $crate::forward::rules::pick_max(self.re(), o.re()),
-                ),
-            )
+            // The argument it follows, whole (the other one's derivative,
+            // even if infinite, does not enter); the mean at a tie.
+            match $crate::forward::rules::pick_max(self.re(), o.re()) {
+                Some(true) => self,
+                Some(false) => o,
+                None => {
+                    let f = self.re().max(o.re());
+                    self.chain2(o, $crate::forward::rules::select2(f, None))
+                }
+            }
         }
         #[inline]
         fn min(self, o: Self) -> Self {
-            let f = self.re().min(o.re());
-            self.chain2(
-                o,
-                $crate::forward::rules::select2(
-                    f,
-                    $crate::forward::rules::pick_min(self.re(), o.re()),
-                ),
-            )
+            // The argument it follows, whole (the other one's derivative,
+            // even if infinite, does not enter); the mean at a tie.
+            match $crate::forward::rules::pick_min(self.re(), o.re()) {
+                Some(true) => self,
+                Some(false) => o,
+                None => {
+                    let f = self.re().min(o.re());
+                    self.chain2(o, $crate::forward::rules::select2(f, None))
+                }
+            }
         }
         #[inline]
         fn abs_sub(self, o: Self) -> Self {
@@ -676,17 +726,22 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn hypot(self, o: Self) -> Self {
-            self.chain2(
-                o,
-                $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND),
-            )
+            let j = $crate::forward::rules::hypot(self.re(), o.re(), Self::SECOND);
+            if j.f == T::zero() {
+                // The origin: derivative 0 (convention), also against
+                // infinite derivative parts of the arguments.
+                return $crate::forward::number::flat(self, j.f);
+            }
+            self.chain2(o, j)
         }
         #[inline]
         fn atan2(self, o: Self) -> Self {
-            self.chain2(
-                o,
-                $crate::forward::rules::atan2(self.re(), o.re(), Self::SECOND),
-            )
+            let j = $crate::forward::rules::atan2(self.re(), o.re(), Self::SECOND);
+            if self.re() == T::zero() && o.re() == T::zero() {
+                // The origin, as for `hypot`.
+                return $crate::forward::number::flat(self, j.f);
+            }
+            self.chain2(o, j)
         }
         #[inline]
         fn sin_cos(self) -> (Self, Self) {
@@ -766,6 +821,41 @@ macro_rules! method_if {
     };
     (scalar scalar $m:ident ($($p:ident : $pt:ty)?) $rule:ident) => {
         $crate::forward::number::method_if!(@emit $m ($($p: $pt)?) $rule);
+    };
+    // Functions whose derivative is 0 wherever it exists: a constant, so
+    // that an infinite inner derivative (floor(√x) at 0) gives 0, not
+    // 0 · ∞ = NaN.
+    (@emit $m:ident () floor) => { $crate::forward::number::method_if!(@flat $m); };
+    (@emit $m:ident () ceil) => { $crate::forward::number::method_if!(@flat $m); };
+    (@emit $m:ident () round) => { $crate::forward::number::method_if!(@flat $m); };
+    (@emit $m:ident () trunc) => { $crate::forward::number::method_if!(@flat $m); };
+    (@emit $m:ident () signum) => { $crate::forward::number::method_if!(@flat $m); };
+    (@flat $m:ident) => {
+        #[inline]
+        fn $m(self) -> Self {
+            $crate::forward::number::flat(self, self.re().$m())
+        }
+    };
+    // x⁰ = 1 is a constant; relu is the identity above 0 and a constant at
+    // and below it (no 0 · ∞ from an infinite inner derivative either).
+    (@emit powi ($p:ident : $pt:ty) powi) => {
+        #[inline]
+        fn powi(self, $p: $pt) -> Self {
+            if $p == 0 {
+                return $crate::forward::number::flat(self, self.re().powi(0));
+            }
+            self.chain1($crate::forward::rules::powi(self.re(), $p, Self::SECOND))
+        }
+    };
+    (@emit relu () relu) => {
+        #[inline]
+        fn relu(self) -> Self {
+            if self.re() > T::zero() {
+                self
+            } else {
+                $crate::forward::number::flat(self, $crate::forward::rules::relu(self.re(), false).f)
+            }
+        }
     };
     (@emit $m:ident ($($p:ident : $pt:ty)?) $rule:ident) => {
         #[inline]

@@ -39,7 +39,7 @@ impl<T: Scalar> Parts<T> for T {
     }
     #[inline(always)]
     fn all_zero(&self) -> bool {
-        self.is_zero()
+        self.all_parts_zero()
     }
 }
 
@@ -64,7 +64,7 @@ impl<T: Scalar, const N: usize> Parts<T> for [T; N] {
     }
     #[inline(always)]
     fn all_zero(&self) -> bool {
-        self.iter().all(|e| e.is_zero())
+        self.iter().all(|e| e.all_parts_zero())
     }
 }
 
@@ -110,7 +110,7 @@ impl<T: Scalar, const N: usize> Parts<T> for Upper<T, N> {
     fn all_zero(&self) -> bool {
         let mut zero = true;
         for (i, row) in self.0.iter().enumerate() {
-            zero &= row[i..].iter().all(|h| h.is_zero());
+            zero &= row[i..].iter().all(|h| h.all_parts_zero());
         }
         zero
     }

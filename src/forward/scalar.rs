@@ -103,6 +103,13 @@ pub trait Scalar:
     /// ```
     const DEPTH: usize;
 
+    /// The highest order of derivative the type carries: 0 for the
+    /// floats, 1 for `Dual<f64>` and `DualVec<f64, N>`, 2 for `HyperDual<f64>`,
+    /// `Dual2Vec<f64, N>` and `Dual<Dual<f64>>`, 3 for `HyperDual<Dual<f64>>`.
+    /// The rule table uses it to choose closed forms exact to that order.
+    #[doc(hidden)]
+    const ORDER: usize = 0;
+
     /// A constant (all derivative parts zero) from a value of the real type.
     ///
     /// ```
@@ -267,6 +274,27 @@ pub trait Scalar:
     #[inline]
     fn detach(self) -> Self {
         Self::from_real(self.real())
+    }
+
+    /// Whether every part — the value and every derivative part, at every
+    /// nesting depth — is exactly zero.
+    ///
+    /// [`num_traits::Zero::is_zero`] looks at the value part only, like the
+    /// comparisons, so that the decisions nalgebra takes on pivots and
+    /// determinants are the ones it takes on plain floats (see the crate
+    /// docs, "Conventions at kinks and edges").
+    ///
+    /// ```
+    /// use dualgrad::{Dual, Scalar};
+    /// use num_traits::Zero;
+    /// let t = Dual::new(0.0, 1.0);
+    /// assert!(t.is_zero());
+    /// assert!(!t.all_parts_zero());
+    /// assert!(Dual::new(0.0, 0.0).all_parts_zero());
+    /// ```
+    #[inline(always)]
+    fn all_parts_zero(&self) -> bool {
+        self.is_zero()
     }
 }
 

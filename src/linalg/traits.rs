@@ -32,7 +32,7 @@ pub(crate) fn odd_series_at_zero<X: Scalar>(x: X, sign: X) -> X {
     for k in 1..64_u32 {
         let k = f64::from(k);
         term = term * x2 / X::lit((2.0 * k) * (2.0 * k + 1.0));
-        if term.is_zero() {
+        if term.all_parts_zero() {
             break;
         }
         sum += term;
@@ -410,7 +410,7 @@ macro_rules! impl_linalg {
                 num_traits::Float::is_sign_negative(*self)
             }
             /// `|x|` or `−|x|` after the sign of `sign`'s value; no
-            /// derivative with respect to `sign`, and `abs′(0) = 0`.
+            /// derivative with respect to `sign`, and `abs′(±0) = ±1`.
             #[inline]
             fn copysign(self, sign: Self) -> Self {
                 let a = num_traits::Float::abs(self);
@@ -428,9 +428,10 @@ macro_rules! impl_linalg {
             fn min(self, other: Self) -> Self {
                 num_traits::Float::min(self, other)
             }
-            /// `min` below `min`, `max` above `max`, `self` in between (the
-            /// value as for `f64`); at a tie with a bound the derivative is
-            /// the mean of both, as for `max`/`min`.
+            /// `min` below `min`, `max` above `max`, `self` in between and at
+            /// a bound (the value as for `f64`): the derivative is that of
+            /// `self` on the closed interval, as for `num_traits::Float::clamp`
+            /// (and PyTorch's `clamp`).
             #[inline]
             fn clamp(self, min: Self, max: Self) -> Self {
                 let x = self.re();
@@ -438,10 +439,6 @@ macro_rules! impl_linalg {
                     min
                 } else if x > max.re() {
                     max
-                } else if x == min.re() {
-                    num_traits::Float::max(self, min).with_re(x)
-                } else if x == max.re() {
-                    num_traits::Float::min(self, max).with_re(x)
                 } else {
                     self
                 }

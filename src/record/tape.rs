@@ -311,7 +311,7 @@ pub(crate) fn backward<T: Scalar>(nodes: &[Node<T>], adj: &mut [T], top: usize, 
         let a = adj[k];
         let n = &nodes[k];
         k -= 1;
-        if a.is_zero() {
+        if a.all_parts_zero() {
             continue;
         }
         // Parents come before their node, so both indices are below `k + 1`.

@@ -82,7 +82,7 @@ impl<T: Scalar> Taped<T> {
     /// let mut r = Recorder::<f64>::new();
     /// let (y, c) = r.record(&[1.0], |x| (x[0] * 2.0, x[0].signum()))?;
     /// assert!(y.is_variable());
-    /// assert!(c.is_variable()); // recorded, with derivative 0
+    /// assert!(!c.is_variable()); // signum is flat: a constant, not recorded
     /// # Ok::<(), dualgrad::record::RecordError>(())
     /// ```
     #[inline]
@@ -94,7 +94,7 @@ impl<T: Scalar> Taped<T> {
 /// Whether `d` is exactly 1 in every part (`==` compares value parts only).
 #[inline(always)]
 fn is_one<T: Scalar>(d: T) -> bool {
-    (d - T::one()).is_zero()
+    (d - T::one()).all_parts_zero()
 }
 
 /// Records a node for `f(self)`; a constant stays a constant.
@@ -177,7 +177,7 @@ impl<T: Recordable> Number<T> for Taped<T> {
         f(&self.v, &o.v)
     }
     #[inline(always)]
-    fn chain1_by(self, j: Jet<T>, _m: impl Fn(T, T) -> T) -> Self {
+    fn chain1_by(self, j: Jet<T>, _m: impl Fn(T, T) -> T, _q: impl Fn(T, T, T, T) -> T) -> Self {
         unary(self, j.f, j.d1)
     }
     #[inline(always)]

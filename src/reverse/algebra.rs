@@ -186,7 +186,7 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         let f = &self.ext.elem[id];
         let k1 = d.saturating_add(1);
         Em::Own(k::zip(p, get(n, g), &n[x].value, |g, x| {
-            if g.is_zero() {
+            if g.all_parts_zero() {
                 S::zero()
             } else {
                 g * f.eval(x, k1)
@@ -207,7 +207,7 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
             .iter()
             .zip(av.iter().zip(bv.iter()))
             .map(|(&g, (&x, &y))| {
-                if g.is_zero() {
+                if g.all_parts_zero() {
                     S::zero()
                 } else {
                     g * f.eval(x, y, i, j)

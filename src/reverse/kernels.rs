@@ -264,7 +264,7 @@ pub(crate) fn log_sum_exp<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix
 #[inline(always)]
 fn guarded<S: Scalar>(g: S, d: S) -> S {
     let p = g * d;
-    if g.is_zero() {
+    if g.all_parts_zero() {
         S::zero()
     } else {
         p
@@ -483,7 +483,7 @@ pub(crate) fn cross_entropy<S: Scalar>(p: &mut Pool<S>, z: &DMatrix<S>, target: 
     let s: S = ls
         .iter()
         .zip(target.iter())
-        .filter(|(_, t)| !t.is_zero())
+        .filter(|(_, t)| !t.all_parts_zero())
         .map(|(&l, &t)| t * l)
         .sum();
     p.give(ls);

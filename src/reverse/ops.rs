@@ -94,6 +94,14 @@ impl<S: Scalar> Tape<S> {
                 "inner dimensions differ",
             ));
         }
+        if sa.0.checked_mul(sb.1).is_none() {
+            return Err(ReverseError::shape(
+                "matmul",
+                sa,
+                sb,
+                "the product has more elements than fit a usize",
+            ));
+        }
         Ok(self.rec(Op::MatMul(i, j)))
     }
 
@@ -315,6 +323,14 @@ impl<S: Scalar> Tape<S> {
                 s,
                 (rows, cols),
                 "cannot be repeated to that shape",
+            ));
+        }
+        if rows.checked_mul(cols).is_none() {
+            return Err(ReverseError::shape(
+                "broadcast",
+                s,
+                (rows, cols),
+                "has more elements than fit a usize",
             ));
         }
         Ok(self.rec(Op::Broadcast(a.index, rows, cols)))

@@ -73,6 +73,14 @@ pub fn seed_gradient<T: Scalar, const N: usize>(x: [T; N]) -> [DualVec<T, N>; N]
 /// `f(x)` and the gradient `∇f(x)` of a function of `N` inputs, from one
 /// evaluation on [`DualVec`].
 ///
+/// # Stack use
+/// Everything lives on the stack: the `N` seeded inputs alone take
+/// `N·(N + 1)` floats (for `f64`, 2 MiB at `N = 512`, the whole default
+/// stack of a spawned thread; 1 MiB at `N ≈ 360`), and every intermediate
+/// of `f` another `N + 1`. For more than a few hundred inputs use
+/// [`gradient_dyn`](crate::gradient_dyn) (feature `alloc`: heap, `N` in
+/// chunks of 8), or run on a thread with a larger stack.
+///
 /// ```
 /// use dualgrad::gradient;
 /// let (z, g) = gradient(|[x, y]| x * x * y, [3.0, 2.0]);
@@ -89,6 +97,13 @@ pub fn gradient<T: Scalar, const N: usize>(
 
 /// `f(x)`, `∇f(x)` and the exact, symmetric Hessian `∇²f(x)`, from one
 /// evaluation on [`Dual2Vec`].
+///
+/// # Stack use
+/// A [`Dual2Vec`] holds `1 + N + N²` floats, and the `N` seeded inputs
+/// alone `N·(1 + N + N²)` (for `f64`, 2 MiB at `N = 64`, the whole default
+/// stack of a spawned thread; 256 KiB at `N = 32`). For more than a few
+/// dozen inputs use [`hessian_dyn`](crate::hessian_dyn) (feature `alloc`:
+/// heap, 8 × 8 blocks), or run on a thread with a larger stack.
 ///
 /// ```
 /// use dualgrad::hessian;

@@ -89,8 +89,14 @@ pub fn jacobian_dyn<T: Scalar>(
             jac = y.iter().map(|_| Vec::with_capacity(x.len())).collect();
         }
         let n = CHUNK.min(x.len().saturating_sub(start));
-        for (row, yi) in jac.iter_mut().zip(y.iter()) {
-            row.extend_from_slice(&yi.eps[..n]);
+        // Every row gets `n` entries, also if `f` returned fewer outputs
+        // this time (NaN: no derivative was computed) or more (ignored):
+        // the rows are never ragged.
+        for (i, row) in jac.iter_mut().enumerate() {
+            match y.get(i) {
+                Some(yi) => row.extend_from_slice(&yi.eps[..n]),
+                None => row.extend(core::iter::repeat_n(T::nan(), n)),
+            }
         }
     }
     (values, jac)

@@ -1,0 +1,271 @@
+//! Random expression trees, evaluated at random and extreme points with
+//! every number type: the types must agree with each other. Value parts are
+//! the plain `f64` result bit for bit; first derivatives agree across
+//! `Dual`, `DualVec`, `HyperDual`, `Dual2Vec`, `Dual<Dual>` and
+//! `HyperDual<Dual>`; second derivatives across `HyperDual`, `Dual2Vec`,
+//! `Dual<Dual>` and `HyperDual<Dual>`, wherever they are finite; and no
+//! input panics.
+
+use dualgrad::{Dual, Dual2Vec, DualVec, HyperDual, Scalar, SplitMix64};
+
+#[derive(Clone, Debug)]
+enum E {
+    X,
+    C(f64),
+    U(u8, Box<E>),
+    B(u8, Box<E>, Box<E>),
+}
+
+const UNARY: u8 = 31;
+const BINARY: u8 = 9;
+
+fn unary<S: Scalar>(op: u8, x: S) -> S {
+    match op {
+        0 => x.sqrt(),
+        1 => x.cbrt(),
+        2 => x.exp(),
+        3 => x.exp2(),
+        4 => x.exp_m1(),
+        5 => x.ln(),
+        6 => x.log2(),
+        7 => x.log10(),
+        8 => x.ln_1p(),
+        9 => x.sin(),
+        10 => x.cos(),
+        11 => x.tan(),
+        12 => x.asin(),
+        13 => x.acos(),
+        14 => x.atan(),
+        15 => x.sinh(),
+        16 => x.cosh(),
+        17 => x.tanh(),
+        18 => x.asinh(),
+        19 => x.acosh(),
+        20 => x.atanh(),
+        21 => x.erf(),
+        22 => x.sigmoid(),
+        23 => x.softplus(),
+        24 => x.recip(),
+        25 => x.powi(3),
+        26 => x.powi(-2),
+        27 => x.abs(),
+        28 => -x,
+        29 => x.floor(),
+        30 => x.relu(),
+        _ => x.powi(i32::MIN),
+    }
+}
+
+fn binary<S: Scalar>(op: u8, a: S, b: S) -> S {
+    match op {
+        0 => a + b,
+        1 => a - b,
+        2 => a * b,
+        3 => a / b,
+        4 => a.powf(b),
+        5 => a.atan2(b),
+        6 => a.hypot(b),
+        7 => a.max(b),
+        _ => a.min(b),
+    }
+}
+
+fn eval<S: Scalar>(e: &E, x: S) -> S {
+    match e {
+        E::X => x,
+        E::C(c) => S::lit(*c),
+        E::U(op, a) => unary(*op, eval(a, x)),
+        E::B(op, a, b) => binary(*op, eval(a, x), eval(b, x)),
+    }
+}
+
+/// Whether every intermediate value of `e` at `x` is finite. Through an
+/// infinite intermediate the derivative parts are products of infinities
+/// and zeros, which the types may round to NaN or to 0 differently (and
+/// the truth is undefined); derivatives are compared only without one.
+fn finite_throughout(e: &E, x: f64) -> bool {
+    let here = eval(e, x).is_finite();
+    here && match e {
+        E::X | E::C(_) => true,
+        E::U(_, a) => finite_throughout(a, x),
+        E::B(_, a, b) => finite_throughout(a, x) && finite_throughout(b, x),
+    }
+}
+
+fn tree(rng: &mut SplitMix64, depth: usize) -> E {
+    let leaf = depth == 0 || rng.index(4) == 0;
+    if leaf {
+        return if rng.index(3) == 0 {
+            E::C(rng.uniform(-3.0, 3.0))
+        } else {
+            E::X
+        };
+    }
+    if rng.index(2) == 0 {
+        E::U(
+            rng.index(UNARY as usize + 1) as u8,
+            Box::new(tree(rng, depth - 1)),
+        )
+    } else {
+        E::B(
+            rng.index(BINARY as usize) as u8,
+            Box::new(tree(rng, depth - 1)),
+            Box::new(tree(rng, depth - 1)),
+        )
+    }
+}
+
+/// Whether `a` and `b` agree: equal (both NaN included), or both finite and
+/// within `tol` relative to the larger. A finite number against a NaN or an
+/// infinity disagrees. `floor` is an absolute slack for results that are
+/// rounding noise around an exact 0 (atan2(x, x)″), whose size depends on
+/// the magnitudes of the terms that cancelled.
+fn agree(a: f64, b: f64, tol: f64, floor: f64) -> bool {
+    a == b
+        || (a.is_nan() && b.is_nan())
+        || (a.is_finite() && b.is_finite() && (a - b).abs() <= tol * a.abs().max(b.abs()) + floor)
+}
+
+/// Evaluates `cases` random trees (depth ≤ 4) at random points in [−4, 4]
+/// or (`extreme`) at the points of the list below, and returns every
+/// disagreement: value parts against `f64` (`values`), first and second
+/// derivatives between the types (`derivatives`).
+fn run(seed: u64, cases: usize, extreme: bool) -> (Vec<String>, Vec<String>, usize) {
+    let mut rng = SplitMix64::new(seed);
+    let points = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        1e-300,
+        -1e-300,
+        5e-324,
+        1e300,
+        -1e300,
+        f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        700.0,
+        -745.0,
+        1e-8,
+        core::f64::consts::FRAC_1_SQRT_2,
+    ];
+    let (mut values, mut derivs, mut checked) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..cases {
+        let e = tree(&mut rng, 4);
+        let x = if extreme {
+            points[rng.index(points.len())]
+        } else {
+            rng.uniform(-4.0, 4.0)
+        };
+        let v: f64 = eval(&e, x);
+        let d = eval(&e, Dual::variable(x));
+        let dv = eval(&e, DualVec::<f64, 2>::new(x, [1.0, 0.0]));
+        let h = eval(&e, HyperDual::new(x, 1.0, 1.0, 0.0));
+        let q = eval(&e, Dual2Vec::<f64, 1>::variable(x, 0));
+        let dd = eval(&e, Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0)));
+        let h3 = eval(
+            &e,
+            HyperDual::new(
+                Dual::new(x, 1.0),
+                Dual::constant(1.0),
+                Dual::constant(1.0),
+                Dual::constant(0.0),
+            ),
+        );
+        let vs = [d.re, dv.re, h.re, q.value(), dd.re.re, h3.re.re];
+        for (i, w) in vs.iter().enumerate() {
+            if !(w.to_bits() == v.to_bits() || (w.is_nan() && v.is_nan())) {
+                values.push(format!("value #{i} {w:e} ≠ f64 {v:e} for {e:?} at {x:e}"));
+            }
+        }
+        if !finite_throughout(&e, x) {
+            continue;
+        }
+        // First derivatives: the same chain rules at depth 0 (bit for bit
+        // but for the sign of zeros), other formulas inside nested types.
+        let d1 = d.eps;
+        let firsts = [
+            dv.eps[0],
+            h.e1,
+            h.e2,
+            q.gradient()[0],
+            dd.eps.re,
+            dd.re.eps,
+            h3.e1.re,
+        ];
+        if d1.is_finite() {
+            checked += 1;
+            for (i, w) in firsts.iter().enumerate() {
+                if !agree(d1, *w, 1e-11, 1e-14 * (1.0 + v.abs())) {
+                    derivs.push(format!("f′ #{i} {w:e} vs Dual {d1:e} for {e:?} at {x:e}"));
+                }
+            }
+        }
+        // Second derivatives, where HyperDual's and the first are finite.
+        let seconds = [h.e12, q.hessian()[0][0], dd.eps.eps, h3.e12.re];
+        if d1.is_finite() && seconds[0].is_finite() {
+            for (i, w) in seconds.iter().enumerate().skip(1) {
+                let floor = 1e-14 * (1.0 + d1 * d1 + v.abs());
+                if !agree(seconds[0], *w, 1e-7, floor) {
+                    derivs.push(format!(
+                        "f″ #{i} {w:e} vs HyperDual {:e} for {e:?} at {x:e}",
+                        seconds[0]
+                    ));
+                }
+            }
+        }
+    }
+    values.sort();
+    derivs.sort();
+    (values, derivs, checked)
+}
+
+/// At random points every type agrees with every other, to rounding.
+#[test]
+fn every_type_agrees_on_random_expression_trees() {
+    let (values, derivs, checked) = run(0x5eed_0011, 20_000, false);
+    assert!(checked > 5000, "{checked}");
+    assert!(values.is_empty(), "{}", values.join("\n"));
+    assert!(
+        derivs.is_empty(),
+        "{} disagreement(s):\n{}",
+        derivs.len(),
+        derivs.join("\n")
+    );
+}
+
+/// At extreme points (±0, ±1e-300, subnormal, ±f64::MAX, ±∞, NaN, the
+/// overflow edges of exp): no panic, and value parts are the `f64` result
+/// bit for bit.
+#[test]
+fn extreme_points_keep_values_and_never_panic() {
+    let (values, _, _) = run(0x5eed_0012, 20_000, true);
+    assert!(values.is_empty(), "{}", values.join("\n"));
+}
+
+/// At extreme points the derivatives of nested types should agree with the
+/// flat ones too. They do not yet everywhere (211 of 20 000 trees), in
+/// three classes, none of them at a regular point of the function:
+/// - singular points: x^y with a varying exponent at x = ±0 (x^x′ is −∞
+///   there; `Dual` and `HyperDual` give 0 or a finite number from the rule's
+///   x = 0 shortcut, nested types NaN);
+/// - underflow at 1e-300 and 5e-324: x³ is 0, so `Dual` sees a constant and
+///   gives 0 through ∛(x³), nested types NaN; neither is the truth;
+/// - ill-conditioning at 1e-8: f″ is a difference of terms ~1e16 times
+///   larger (atan2(x, asinh(tanh x))), and every type gives rounding noise.
+///
+/// Open (issue 11); `cargo test --test expression_trees -- --ignored`.
+#[test]
+#[ignore = "known disagreements at singular points, issue 11"]
+fn extreme_points_derivatives_agree() {
+    let (_, derivs, _) = run(0x5eed_0012, 20_000, true);
+    assert!(
+        derivs.is_empty(),
+        "{} disagreement(s):\n{}",
+        derivs.len(),
+        derivs.join("\n")
+    );
+}
