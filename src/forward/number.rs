@@ -658,6 +658,13 @@ macro_rules! impl_float_body {
         }
         #[inline]
         fn recip(self) -> Self {
+            let a = self.re().abs();
+            if a >= T::lit(1e150) || a <= T::lit(1e-150) {
+                // Far out, f′ = −1/x² under- or overflows where f′·t does
+                // not (1/eˣ at 400: −e⁻⁴⁰⁰, not −0): the quotient 1/x
+                // (same value bits) divides instead of squaring.
+                return Number::div(<Self as num_traits::One>::one(), self);
+            }
             self.chain1($crate::forward::rules::recip(self.re(), Self::SECOND))
         }
         #[inline]
