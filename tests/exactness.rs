@@ -452,3 +452,33 @@ fn powf_with_a_varying_exponent_at_zero() {
     let r = Dual::constant(Dual::constant(0.5)).powf(e);
     assert_eq!(r.re.eps, -(2f64.ln()));
 }
+
+/// `recip` of a value far from 1 with a tangent of its own scale: −1/x²
+/// underflowed (1/eˣ at 400 had derivative −0, while `1.0 / eˣ` was right).
+#[test]
+fn recip_far_out_keeps_its_derivatives() {
+    let x = 400.0_f64;
+    let want = (-x).exp();
+    let (v, d1) = derivative(|t| t.exp().recip(), x);
+    assert_eq!(v.to_bits(), x.exp().recip().to_bits());
+    common::assert_ulps("(1/eˣ)′", d1, -want, 4.0);
+    let (_, d1, d2) = second_derivative(|t| t.exp().recip(), x);
+    common::assert_ulps("(1/eˣ)′ HyperDual", d1, -want, 4.0);
+    common::assert_ulps("(1/eˣ)″ HyperDual", d2, want, 4.0);
+    let (_, _, d2, d3) = third_derivative(|t| t.exp().recip(), x);
+    common::assert_ulps("(1/eˣ)″ HyperDual<Dual>", d2, want, 4.0);
+    common::assert_ulps("(1/eˣ)‴ HyperDual<Dual>", d3, -want, 4.0);
+    let (_, _, h) = hessian(|[t]| t.exp().recip(), [x]);
+    common::assert_ulps("(1/eˣ)″ Dual2Vec", h[0][0], want, 4.0);
+    // And tiny: 1/e⁻⁴⁰⁰.
+    let (_, d1, d2) = second_derivative(|t| (-t).exp().recip(), x);
+    common::assert_ulps("(1/e⁻ˣ)′", d1, x.exp(), 4.0);
+    common::assert_ulps("(1/e⁻ˣ)″", d2, x.exp(), 4.0);
+    // Poles and NaN as before.
+    assert_eq!(
+        derivative(|t| t.recip(), 0.0),
+        (f64::INFINITY, f64::NEG_INFINITY)
+    );
+    let (v, d) = derivative(|t| t.recip(), f64::NAN);
+    assert!(v.is_nan() && d.is_nan());
+}

@@ -847,6 +847,19 @@ macro_rules! method_if {
             self.chain1($crate::forward::rules::powi(self.re(), $p, Self::SECOND))
         }
     };
+    // Far out, f′ = −1/x² under- or overflows where f′·t does not (1/eˣ at
+    // 400: −e⁻⁴⁰⁰, not −0): the quotient 1/x (same value bits) divides
+    // instead of squaring.
+    (@emit recip () recip) => {
+        #[inline]
+        fn recip(self) -> Self {
+            let a = self.re().abs();
+            if a >= T::lit(1e150) || a <= T::lit(1e-150) {
+                return Number::div(<Self as num_traits::One>::one(), self);
+            }
+            self.chain1($crate::forward::rules::recip(self.re(), Self::SECOND))
+        }
+    };
     (@emit relu () relu) => {
         #[inline]
         fn relu(self) -> Self {
