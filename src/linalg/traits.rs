@@ -504,6 +504,8 @@ macro_rules! impl_real_consts {
 }
 pub(crate) use impl_real_consts;
 
+// Used by the recording type (`crate::record`, feature `alloc`).
+#[cfg_attr(not(feature = "alloc"), allow(unused_imports))]
 pub(crate) use impl_linalg;
 
 impl_linalg!([T] Dual<T>);
