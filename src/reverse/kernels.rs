@@ -31,12 +31,14 @@ pub(crate) fn matmul_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMa
 }
 
 /// Products with at most this many multiply-adds (m·n·k) are computed by
-/// plain loops (`small_nn`, `small_tn`, `small_nt`): below it, nalgebra's gemm (its own
-/// loops, or matrixmultiply's packing) costs more than the arithmetic.
-/// Measured with callgrind and criterion on the seed network (1×7·7×2,
-/// 7×1·1×2) and on square products: the plain loop wins up to about
-/// 8×8×8.
-const SMALL: usize = 512;
+/// plain loops (`small_nn`, `small_tn`, `small_nt`): below it, nalgebra's
+/// gemm (its own loops, or matrixmultiply's packing) and `tr_mul_to` cost
+/// more than the arithmetic. Measured (minimum of 200×100 calls, f64, one
+/// thread, a·b): 1×7·7×2 gemm 22 ns, loop 11 ns; 6×6·6×6 123 vs 107 ns;
+/// 4×4·4×4 27 vs 37 ns; 8×8·8×8 118 vs 240 ns (gemm wins from there on);
+/// and the seed network's 7×1ᵀ·1×2 through `tr_mul_to` took ~3,300
+/// instructions (callgrind, with its pooled result), ~150 as a loop.
+const SMALL: usize = 256;
 
 fn small(m: usize, n: usize, k: usize) -> bool {
     m.saturating_mul(n).saturating_mul(k) <= SMALL

@@ -52,7 +52,7 @@
 //!   a large product (m·k + k·n ≥ 2¹⁵ per thread) uses up to
 //!   `MATMUL_NUM_THREADS` threads (an environment variable read at the
 //!   first large product; by default the physical cores, at most 4).
-//!   Products of at most 512 multiply-adds are a plain loop; other scalar
+//!   Products of at most 256 multiply-adds are a plain loop; other scalar
 //!   types (dual numbers) use nalgebra's generic product.
 //! - [`nn`](crate::nn) builds and trains small networks on this tape
 //!   (dense layers, MLPs, optimisers), through its public API only.
