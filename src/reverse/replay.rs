@@ -28,10 +28,16 @@ const OP: &str = "Replay";
 /// recomputes every operation the target depends on, in recorded order,
 /// with the same kernels as a recording, and runs the same backward pass
 /// as [`Tape::gradient`]: the loss and gradients equal those of a fresh
-/// recording bit for bit. Nothing is checked, looked up or allocated per
-/// operation; every matrix lives in storage reused from the previous run,
-/// so a run allocates nothing of its own (nalgebra's gemm still allocates
-/// packing buffers inside large products).
+/// recording bit for bit. Operands are not checked again; every matrix
+/// lives in storage reused from the previous run, so a run allocates
+/// nothing of its own (nalgebra's gemm still allocates packing buffers
+/// inside large products). When every operation the target depends on is
+/// a product, `add`, `sub`, `mul`, `add_row`, `scale`, an element-wise
+/// function, `sum`, `mean`, `mse` or `cross_entropy` (what
+/// [`Mlp`](crate::nn::Mlp) records), values and adjoints are computed in
+/// place and the backward pass is planned once; otherwise each operation
+/// runs the tape's own kernels on pooled storage and the backward pass is
+/// the tape's.
 ///
 /// - An input given with another shape than recorded is a
 ///   [`ReverseError::Shape`], and the replay is left unchanged; a graph
@@ -333,9 +339,8 @@ impl<S: Scalar> Replay<S> {
         Ok(())
     }
 
-    /// Input `k`'s value, to be changed in place (the shape is checked to
-    /// be `shape` first, and the closure cannot reshape it in a way that
-    /// matters: it is given a mutable slice).
+    /// Input `k`'s value, to be changed in place (its shape is checked to
+    /// be `shape` first; the closure must keep it).
     pub(crate) fn with_input(
         &mut self,
         k: usize,
