@@ -48,6 +48,18 @@ fn small(m: usize, n: usize, k: usize) -> bool {
 /// product summed over `l` in order, from zero.
 fn small_nn<S: Scalar>(c: &mut [S], a: &[S], b: &[S], (m, n, k): (usize, usize, usize)) {
     let (a, b, c) = (&a[..m * k], &b[..k * n], &mut c[..m * n]);
+    if m == 1 && k > 0 {
+        // A row times a matrix: dot products of contiguous slices (the
+        // same sums, in the same order).
+        for (c, bj) in c.iter_mut().zip(b.chunks_exact(k)) {
+            let mut s = S::zero();
+            for (&x, &y) in a.iter().zip(bj) {
+                s += x * y;
+            }
+            *c = s;
+        }
+        return;
+    }
     for j in 0..n {
         for i in 0..m {
             let mut s = S::zero();
