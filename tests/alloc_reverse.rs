@@ -177,3 +177,90 @@ fn mlp_regression_with_sgd_momentum_does_not_grow() {
     let y = DMatrix::from_fn(10, 3, |i, j| ((i + j) % 4) as f64 / 4.0);
     check_steady(mlp, Sgd::with_momentum(0.05, 0.9), &x, Targets::Values(&y));
 }
+
+/// A replayed training step (`Mlp::replay`, then `MlpReplay::loss_and_gradients`
+/// every step, with an optimiser's update between steps) allocates
+/// nothing of its own once warm: the only allocation calls are
+/// matrixmultiply's packing buffers inside the larger products (the seed
+/// network below, whose products are all small, makes none at all).
+fn check_replay_allocates_nothing<O: Optimizer<f64>>(
+    mut mlp: Mlp<f64>,
+    mut opt: O,
+    x: &DMatrix<f64>,
+    targets: Targets<'_, f64>,
+) {
+    let mut replay = mlp.replay(x, targets).unwrap();
+    let mut losses = Vec::with_capacity(64);
+    let mut steady = Vec::with_capacity(64);
+    for k in 0..23 {
+        // Counted: the replayed loss and gradients. Not counted: the
+        // optimiser's update, which builds short lists of its own.
+        let mut loss = 0.0;
+        let c = step_counts(&mut || {
+            loss = replay.loss_and_gradients(&mut mlp, x, targets).unwrap().0;
+        });
+        if k >= 3 {
+            steady.push(c);
+        }
+        losses.push(loss);
+        let (_, grads) = replay.loss_and_gradients(&mut mlp, x, targets).unwrap();
+        opt.update(&mut mlp, grads).unwrap();
+    }
+    // At most one allocation per product (3 per layer: forward, and the
+    // two of the backward pass), the packing buffer matrixmultiply takes
+    // inside a product too large for its thread-local one; all freed.
+    let products = 3 * mlp.layers.len();
+    for s in &steady {
+        assert!(s.1 <= products, "a replayed step allocated: {steady:?}");
+        assert_eq!(
+            (s.0, s.1, s.2),
+            (steady[0].0, steady[0].1, steady[0].2),
+            "{steady:?}"
+        );
+    }
+    assert!(losses.last().unwrap() < &losses[0], "{losses:?}");
+}
+
+#[test]
+fn replayed_mlp_classifier_allocates_nothing() {
+    let mlp = Mlp::<f64>::new(&[20, 32, 16, 5], &[Relu, Tanh, Identity], 3).unwrap();
+    let x = DMatrix::from_fn(24, 20, |i, j| ((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.5);
+    let labels: Vec<usize> = (0..24).map(|i| i % 5).collect();
+    check_replay_allocates_nothing(mlp, Adam::new(0.01), &x, Targets::Labels(&labels));
+}
+
+#[test]
+fn replayed_mlp_regression_allocates_nothing() {
+    let mlp = Mlp::<f64>::new(&[6, 12, 3], &[Sigmoid, Identity], 9).unwrap();
+    let x = DMatrix::from_fn(10, 6, |i, j| (i as f64 - j as f64) / 9.0);
+    let y = DMatrix::from_fn(10, 3, |i, j| ((i + j) % 4) as f64 / 4.0);
+    check_replay_allocates_nothing(mlp, Sgd::with_momentum(0.05, 0.9), &x, Targets::Values(&y));
+}
+
+/// The seed network replayed through `Tape::replay` with new parameter
+/// values every step: no allocation call.
+#[test]
+fn replayed_seed_network_allocates_nothing() {
+    let t = Tape::new();
+    let x = t.var(DMatrix::from_fn(1, 7, |_, j| j as f64 + 1.0));
+    let w = t.var(DMatrix::from_fn(7, 2, |i, j| (i as f64 - j as f64) / 20.0));
+    let b = t.var(DMatrix::from_element(1, 2, 0.1));
+    let y = t
+        .tanh(t.add_row(t.matmul(x, w).unwrap(), b).unwrap())
+        .unwrap();
+    let l = t.mean(t.square(y).unwrap()).unwrap();
+    let mut r = t.replay(l, &[w, b], &[w, b]).unwrap();
+    let mut wv = DMatrix::from_fn(7, 2, |i, j| (i as f64 + j as f64) / 30.0);
+    let mut step = || {
+        r.set_input(0, &wv).unwrap();
+        r.run_again();
+        wv.zip_apply(&r.gradients()[0], |w, g| *w -= 0.1 * g);
+    };
+    for _ in 0..3 {
+        step_counts(&mut step);
+    }
+    let steady: Vec<_> = (0..20).map(|_| step_counts(&mut step)).collect();
+    for s in &steady {
+        assert_eq!((s.1, s.2), (0, 0), "a replayed step allocated: {steady:?}");
+    }
+}

@@ -6,6 +6,8 @@
 //! - `reverse_seed` (x 1×7, W 7×2, b 1×2, tanh, mean of squares) and
 //!   `reverse_mlp` (784→128→10, ReLU, cross-entropy, batch 64), each with
 //!   ids `tape_grad` (loss and all parameter gradients on the tape),
+//!   `replay_grad` (the same, recorded once and replayed: `Tape::replay`,
+//!   `Mlp::replay`),
 //!   `hand_grad` (hand-written nalgebra backpropagation), `tape_forward`
 //!   (the loss alone, recorded on the tape) and `hand_forward` (the loss
 //!   alone, plain nalgebra);
@@ -45,6 +47,14 @@ fn seed(c: &mut Criterion) {
             out
         })
     });
+    let mut replay = s.replay().unwrap();
+    g.bench_function("replay_grad", |b| {
+        b.iter(|| {
+            let l = black_box(&s).replay_grad(&mut replay).unwrap();
+            let g = replay.gradients();
+            l + g[0][(0, 0)] + g[1][(0, 0)]
+        })
+    });
     g.bench_function("hand_grad", |b| {
         b.iter(|| {
             let l = hand.grad(black_box(&s));
@@ -72,6 +82,13 @@ fn mlp(c: &mut Criterion) {
                 tape.recycle(d.db);
             }
             out
+        })
+    });
+    let mut replay = n.replay().unwrap();
+    g.bench_function("replay_grad", |b| {
+        b.iter(|| {
+            let (l, grads) = black_box(&mut n).replay_grad(&mut replay).unwrap();
+            l + grads[0].dw[(0, 0)] + grads[1].db[(0, 0)]
         })
     });
     g.bench_function("hand_grad", |b| {
@@ -118,8 +135,16 @@ fn probe(target: &str, iters: u64) {
     let (s, mut sh) = (Seed::new(), SeedHand::new());
     let (mut n, mut nh) = (Net::new(), NetHand::new());
     let mut tape = Tape::new();
+    let mut seed_replay = s.replay().unwrap();
+    let mut net_replay = n.replay().unwrap();
     for _ in 0..iters {
         match target {
+            "reverse_seed/replay_grad" => {
+                black_box(s.replay_grad(&mut seed_replay).unwrap());
+            }
+            "reverse_mlp/replay_grad" => {
+                black_box(n.replay_grad(&mut net_replay).unwrap().0);
+            }
             "reverse_seed/tape_grad" => {
                 let (_, g) = s.tape_grad(&mut tape).unwrap();
                 g.into_iter().for_each(|m| tape.recycle(m));

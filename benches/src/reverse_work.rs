@@ -16,8 +16,8 @@
 //! nalgebra version working in buffers allocated once.
 #![allow(dead_code)]
 
-use dualgrad::nn::{Activation, Mlp, Targets};
-use dualgrad::reverse::{ReverseError, Tape};
+use dualgrad::nn::{Activation, Mlp, MlpReplay, Targets};
+use dualgrad::reverse::{Replay, ReverseError, Tape};
 use dualgrad::SplitMix64;
 use nalgebra::{DMatrix, DMatrixView, Dyn};
 
@@ -75,6 +75,24 @@ impl Seed {
         let l = t.mean(t.square(y)?)?;
         let g = t.gradient(l, &[w, b])?;
         Ok((t.scalar(l)?, g))
+    }
+
+    /// The step recorded once for [`Seed::replay_grad`]: inputs x, W, b;
+    /// gradients dW, db.
+    pub fn replay(&self) -> Result<Replay<f64>, ReverseError> {
+        let t = Tape::new();
+        let x = t.var_copy(&self.x);
+        let w = t.var_copy(&self.w);
+        let b = t.var_copy(&self.b);
+        let y = t.tanh(t.add_row(t.matmul(x, w)?, b)?)?;
+        let l = t.mean(t.square(y)?)?;
+        t.replay(l, &[x, w, b], &[w, b])
+    }
+
+    /// Loss, with `[dW, db]` in `r.gradients()`, replayed on the current
+    /// values of x, W and b (copied in).
+    pub fn replay_grad(&self, r: &mut Replay<f64>) -> Result<f64, ReverseError> {
+        r.run(&[&self.x, &self.w, &self.b])
     }
 
     /// The loss alone, recorded on the tape.
@@ -170,6 +188,20 @@ impl Net {
     ) -> Result<(f64, Vec<dualgrad::nn::DenseGrad<f64>>), ReverseError> {
         self.mlp
             .loss_and_gradients(t, &self.x, Targets::Labels(&self.labels))
+    }
+
+    /// The training step recorded once, for [`Net::replay_grad`].
+    pub fn replay(&self) -> Result<MlpReplay<f64>, ReverseError> {
+        self.mlp.replay(&self.x, Targets::Labels(&self.labels))
+    }
+
+    /// Loss and every layer's `(dW, db)` through `MlpReplay` (the
+    /// gradients are lent by `r`).
+    pub fn replay_grad<'r>(
+        &mut self,
+        r: &'r mut MlpReplay<f64>,
+    ) -> Result<(f64, &'r [dualgrad::nn::DenseGrad<f64>]), ReverseError> {
+        r.loss_and_gradients(&mut self.mlp, &self.x, Targets::Labels(&self.labels))
     }
 
     /// The loss alone, recorded on the tape (what `loss_and_gradients`

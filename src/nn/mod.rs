@@ -26,7 +26,9 @@
 mod layers;
 mod mlp;
 mod optim;
+mod replay;
 
 pub use layers::{Activation, Dense, DenseGrad};
 pub use mlp::{Mlp, Targets};
 pub use optim::{Adam, Optimizer, Sgd};
+pub use replay::MlpReplay;

@@ -9,14 +9,103 @@ use super::pool::Pool;
 use crate::Fun;
 use crate::Scalar;
 
-/// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`).
+/// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`;
+/// small products by a plain loop).
 ///
 /// The products here write their result with β = 0, which nalgebra's gemm
 /// documents as never reading it: the result buffer is not zeroed first.
 pub(crate) fn matmul<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
     let mut c = p.scratch(a.nrows(), b.ncols());
-    c.gemm(S::one(), a, b, S::zero());
+    matmul_into(&mut c, a, b);
     c
+}
+
+/// `c = a · b` into `c` (shaped for it).
+pub(crate) fn matmul_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    if small(m, n, k) {
+        small_nn(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
+    } else {
+        c.gemm(S::one(), a, b, S::zero());
+    }
+}
+
+/// Products with at most this many multiply-adds (m·n·k) are computed by
+/// plain loops (`small_nn`, `small_tn`, `small_nt`): below it, nalgebra's
+/// gemm (its own loops, or matrixmultiply's packing) and `tr_mul_to` cost
+/// more than the arithmetic. Measured (minimum of 200×100 calls, f64, one
+/// thread, a·b): 1×7·7×2 gemm 22 ns, loop 11 ns; 6×6·6×6 123 vs 107 ns;
+/// 4×4·4×4 27 vs 37 ns; 8×8·8×8 118 vs 240 ns (gemm wins from there on);
+/// and the seed network's 7×1ᵀ·1×2 through `tr_mul_to` took ~3,300
+/// instructions (callgrind, with its pooled result), ~150 as a loop.
+const SMALL: usize = 256;
+
+fn small(m: usize, n: usize, k: usize) -> bool {
+    m.saturating_mul(n).saturating_mul(k) <= SMALL
+}
+
+/// `c = a · b` (m×k times k×n, column-major slices): every entry a dot
+/// product summed over `l` in order, from zero.
+fn small_nn<S: Scalar>(c: &mut [S], a: &[S], b: &[S], (m, n, k): (usize, usize, usize)) {
+    let (a, b, c) = (&a[..m * k], &b[..k * n], &mut c[..m * n]);
+    if m == 1 && k > 0 {
+        // A row times a matrix: dot products of contiguous slices (the
+        // same sums, in the same order).
+        for (c, bj) in c.iter_mut().zip(b.chunks_exact(k)) {
+            let mut s = S::zero();
+            for (&x, &y) in a.iter().zip(bj) {
+                s += x * y;
+            }
+            *c = s;
+        }
+        return;
+    }
+    for j in 0..n {
+        for i in 0..m {
+            let mut s = S::zero();
+            for l in 0..k {
+                s += a[i + l * m] * b[l + j * k];
+            }
+            c[i + j * m] = s;
+        }
+    }
+}
+
+/// `c = aᵀ · b` (a k×m, b k×n), summed as [`small_nn`].
+fn small_tn<S: Scalar>(c: &mut [S], a: &[S], b: &[S], (m, n, k): (usize, usize, usize)) {
+    let (a, b, c) = (&a[..m * k], &b[..k * n], &mut c[..m * n]);
+    if k == 1 {
+        // An outer product (the same sum: zero plus one term).
+        for (cj, &bj) in c.chunks_exact_mut(m.max(1)).zip(b) {
+            for (c, &ai) in cj.iter_mut().zip(a) {
+                *c = S::zero() + ai * bj;
+            }
+        }
+        return;
+    }
+    for j in 0..n {
+        for i in 0..m {
+            let mut s = S::zero();
+            for l in 0..k {
+                s += a[l + i * k] * b[l + j * k];
+            }
+            c[i + j * m] = s;
+        }
+    }
+}
+
+/// `c = a · bᵀ` (a m×k, b n×k), summed as [`small_nn`].
+fn small_nt<S: Scalar>(c: &mut [S], a: &[S], b: &[S], (m, n, k): (usize, usize, usize)) {
+    let (a, b, c) = (&a[..m * k], &b[..k * n], &mut c[..m * n]);
+    for j in 0..n {
+        for i in 0..m {
+            let mut s = S::zero();
+            for l in 0..k {
+                s += a[i + l * m] * b[j + l * n];
+            }
+            c[i + j * m] = s;
+        }
+    }
 }
 
 /// The transpose of `a` as a strided view, without copying.
@@ -39,18 +128,41 @@ fn blas_path<S: Scalar>(r: usize, c: usize, k: usize) -> bool {
 /// `aᵀ · b` without forming `aᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
     let mut c = p.scratch(a.ncols(), b.ncols());
-    if blas_path::<S>(a.ncols(), b.ncols(), a.nrows()) {
+    matmul_tn_into(&mut c, a, b);
+    c
+}
+
+/// `c = aᵀ · b` into `c` (shaped for it).
+pub(crate) fn matmul_tn_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>) {
+    let (m, k, n) = (a.ncols(), a.nrows(), b.ncols());
+    if small(m, n, k) {
+        small_tn(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
+    } else if blas_path::<S>(m, n, k) {
         c.gemm(S::one(), &t_view(a), b, S::zero());
     } else {
-        a.tr_mul_to(b, &mut c);
+        a.tr_mul_to(b, c);
     }
-    c
 }
 
 /// `a · bᵀ` without forming `bᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_nt<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
     let mut c = p.scratch(a.nrows(), b.nrows());
-    if blas_path::<S>(a.nrows(), b.nrows(), a.ncols()) {
+    matmul_nt_into(p, &mut c, a, b);
+    c
+}
+
+/// `c = a · bᵀ` into `c` (shaped for it); `p` lends storage for a copied
+/// transpose where one is needed.
+pub(crate) fn matmul_nt_into<S: Scalar>(
+    p: &mut Pool<S>,
+    c: &mut DMatrix<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.nrows());
+    if small(m, n, k) {
+        small_nt(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
+    } else if blas_path::<S>(m, n, k) {
         c.gemm(S::one(), a, &t_view(b), S::zero());
     } else {
         // The transpose in pooled storage, not a fresh allocation.
@@ -58,7 +170,6 @@ pub(crate) fn matmul_nt<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<
         c.gemm(S::one(), a, &bt, S::zero());
         p.give(bt);
     }
-    c
 }
 
 /// `a + 1·row`.

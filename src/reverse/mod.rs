@@ -43,6 +43,17 @@
 //! - [`Tape::reset`] keeps the tape's storage: recorded matrices' buffers
 //!   are reused by the next recording and backward pass, so a training loop
 //!   on one tape reaches a steady state without growing.
+//! - [`Tape::replay`] turns a recording into a [`Replay`]: the forward
+//!   and backward passes re-run on new input values, without recording
+//!   again or allocating (for training loops whose graph does not change;
+//!   [`Mlp::replay`](crate::nn::Mlp::replay) for networks).
+//! - Products of `f32`/`f64` matrices (with `std`) run on matrixmultiply's
+//!   AVX-512/AVX2/FMA kernels, picked at run time, and its thread pool:
+//!   a large product (m·k + k·n ≥ 2¹⁵ per thread) uses up to
+//!   `MATMUL_NUM_THREADS` threads (an environment variable read at the
+//!   first large product; by default the physical cores, at most 4).
+//!   Products of at most 256 multiply-adds are a plain loop; other scalar
+//!   types (dual numbers) use nalgebra's generic product.
 //! - [`nn`](crate::nn) builds and trains small networks on this tape
 //!   (dense layers, MLPs, optimisers), through its public API only.
 //!
@@ -59,6 +70,7 @@ mod lift;
 mod op;
 mod ops;
 mod pool;
+mod replay;
 mod shaping;
 mod tape;
 mod vjp;
@@ -68,4 +80,5 @@ pub use error::{ReverseError, Shape};
 pub use expr::Expr;
 pub use lift::{lift, lift_with_tangent, tangents, values};
 pub use ops::one_hot;
+pub use replay::Replay;
 pub use tape::{Tape, Var};

@@ -456,6 +456,21 @@ pub(crate) fn backward<S: Scalar, A: Alg<S>>(
     sources: &[usize],
     marks: &mut Marks<A::M>,
 ) -> Vec<Option<A::M>> {
+    let mut out = Vec::with_capacity(sources.len());
+    backward_into(alg, target, seed, sources, marks, &mut out);
+    out
+}
+
+/// [`backward`], with the sources' adjoints pushed onto `out` (empty),
+/// whose storage a caller can keep between passes.
+pub(crate) fn backward_into<S: Scalar, A: Alg<S>>(
+    alg: &mut A,
+    target: usize,
+    seed: A::M,
+    sources: &[usize],
+    marks: &mut Marks<A::M>,
+    out: &mut Vec<Option<A::M>>,
+) {
     let n = target + 1;
     let Marks {
         is_source,
@@ -498,7 +513,7 @@ pub(crate) fn backward<S: Scalar, A: Alg<S>>(
     }
     // Each source's adjoint is moved out (a source listed twice gets a
     // copy of the first one's).
-    let mut out: Vec<Option<A::M>> = Vec::with_capacity(sources.len());
+    out.clear();
     for (k, &s) in sources.iter().enumerate() {
         let g = match (s < n).then(|| adj[s].take()).flatten() {
             Some(g) => Some(g),
@@ -512,5 +527,4 @@ pub(crate) fn backward<S: Scalar, A: Alg<S>>(
     for g in adj.drain(..).flatten() {
         alg.recycle(g);
     }
-    out
 }

@@ -1,7 +1,10 @@
 //! dualgrad's side of `benches/peers/peers.py`: for each workload named on
 //! the command line, the minimum time of one training step (loss and every
-//! parameter gradient on the tape, through `Mlp::loss_and_gradients`, the
-//! API the README recommends for training loops) over `reps` steps, in ns.
+//! parameter gradient, recorded once and replayed: `Mlp::replay` and
+//! `MlpReplay::loss_and_gradients`, `Tape::replay` for the seed network —
+//! the API the README recommends for training loops) over `reps` steps, in
+//! ns. With `PEER_ROUNDS_TAPE=1` set, every step records anew on a reset
+//! tape instead (`Mlp::loss_and_gradients`).
 //!
 //! ```sh
 //! cargo run --release -p dualgrad-bench --bin peer_rounds -- 100 seed:f64 mlp:784-128-10:b64:f32
@@ -10,8 +13,8 @@
 //! Prints one line per workload: `<workload> <ns>`.
 
 use dualgrad::nalgebra::DMatrix;
-use dualgrad::nn::{Activation, Mlp, Targets};
-use dualgrad::reverse::Tape;
+use dualgrad::nn::{Activation, Mlp, MlpReplay, Targets};
+use dualgrad::reverse::{Replay, Tape};
 use dualgrad::{Scalar, SplitMix64};
 use std::hint::black_box;
 use std::time::Instant;
@@ -25,6 +28,8 @@ trait Step {
 struct MlpStep<S: Scalar> {
     mlp: Mlp<S>,
     tape: Tape<S>,
+    /// The step recorded once (`None`: record every step on `tape`).
+    replay: Option<MlpReplay<S>>,
     x: DMatrix<S>,
     labels: Vec<usize>,
 }
@@ -37,10 +42,19 @@ impl<S: Scalar + dualgrad::nalgebra::RealField> MlpStep<S> {
         let mut g = SplitMix64::new(13);
         let x = DMatrix::from_fn(batch, sizes[0], |_, _| S::lit(g.unit()));
         let classes = *sizes.last().ok_or("no sizes")?;
-        let labels = (0..batch).map(|i| i % classes).collect();
+        let labels: Vec<usize> = (0..batch).map(|i| i % classes).collect();
+        let replay = if tape_mode() {
+            None
+        } else {
+            Some(
+                mlp.replay(&x, Targets::Labels(&labels))
+                    .map_err(|e| e.to_string())?,
+            )
+        };
         Ok(MlpStep {
             mlp,
             tape: Tape::new(),
+            replay,
             x,
             labels,
         })
@@ -49,6 +63,12 @@ impl<S: Scalar + dualgrad::nalgebra::RealField> MlpStep<S> {
 
 impl<S: Scalar + dualgrad::nalgebra::RealField> Step for MlpStep<S> {
     fn step(&mut self) -> f64 {
+        if let Some(r) = &mut self.replay {
+            let (l, _) = r
+                .loss_and_gradients(&mut self.mlp, &self.x, Targets::Labels(&self.labels))
+                .expect("shapes fit");
+            return l.real().to_f64().unwrap_or(f64::NAN);
+        }
         let (l, grads) = self
             .mlp
             .loss_and_gradients(&mut self.tape, &self.x, Targets::Labels(&self.labels))
@@ -64,6 +84,8 @@ impl<S: Scalar + dualgrad::nalgebra::RealField> Step for MlpStep<S> {
 /// The seed network: x 1×7, W 7×2, b 1×2, tanh, mean of squares.
 struct SeedStep<S: Scalar> {
     tape: Tape<S>,
+    /// The step recorded once (`None`: record every step on `tape`).
+    replay: Option<Replay<S>>,
     x: DMatrix<S>,
     w: DMatrix<S>,
     b: DMatrix<S>,
@@ -72,17 +94,32 @@ struct SeedStep<S: Scalar> {
 impl<S: Scalar + dualgrad::nalgebra::RealField> SeedStep<S> {
     fn new() -> Self {
         let mut g = SplitMix64::new(7);
-        SeedStep {
+        let mut s = SeedStep {
             tape: Tape::new(),
+            replay: None,
             x: DMatrix::from_fn(1, 7, |_, j| S::lit(j as f64 + 1.0)),
             w: DMatrix::from_fn(7, 2, |_, _| S::lit(g.uniform(-0.3, 0.3))),
             b: DMatrix::zeros(1, 2),
+        };
+        if !tape_mode() {
+            let t = Tape::new();
+            let (x, w, b) = (t.var_copy(&s.x), t.var_copy(&s.w), t.var_copy(&s.b));
+            let l = t
+                .tanh(t.add_row(t.matmul(x, w).expect("fits"), b).expect("fits"))
+                .and_then(|y| t.mean(t.square(y)?))
+                .expect("shapes fit");
+            s.replay = Some(t.replay(l, &[x, w, b], &[w, b]).expect("recorded here"));
         }
+        s
     }
 }
 
 impl<S: Scalar + dualgrad::nalgebra::RealField> Step for SeedStep<S> {
     fn step(&mut self) -> f64 {
+        if let Some(r) = &mut self.replay {
+            let l = r.run(&[&self.x, &self.w, &self.b]).expect("shapes fit");
+            return l.real().to_f64().unwrap_or(f64::NAN);
+        }
         let t = &mut self.tape;
         t.reset();
         let r = (|| {
@@ -103,6 +140,11 @@ impl<S: Scalar + dualgrad::nalgebra::RealField> Step for SeedStep<S> {
         }
         r.0.real().to_f64().unwrap_or(f64::NAN)
     }
+}
+
+/// Whether `PEER_ROUNDS_TAPE=1`: record every step instead of replaying.
+fn tape_mode() -> bool {
+    std::env::var("PEER_ROUNDS_TAPE").is_ok_and(|v| v == "1")
 }
 
 fn parse(w: &str) -> Result<Box<dyn Step>, String> {
