@@ -180,6 +180,7 @@ impl<S: Scalar> Tape<S> {
         let ext = self.ext.borrow();
         let ext = Ext {
             elem: ext.elem.clone(),
+            elem2: ext.elem2.clone(),
             custom: ext.custom.clone(),
             indices: ext.indices.clone(),
         };
