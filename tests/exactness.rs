@@ -482,3 +482,31 @@ fn recip_far_out_keeps_its_derivatives() {
     let (v, d) = derivative(|t| t.recip(), f64::NAN);
     assert!(v.is_nan() && d.is_nan());
 }
+
+/// Softmax of a matrix with no rows and 2⁴⁰ columns returns at once (it
+/// looped over the empty columns), and reductions that would create 2⁴⁰
+/// entries from nothing are errors naming the operation, not an abort.
+#[cfg(all(feature = "nalgebra", feature = "alloc"))]
+#[test]
+fn empty_matrices_with_huge_shapes() {
+    use dualgrad::reverse::{ReverseError, Tape};
+    use nalgebra::DMatrix;
+    let t = Tape::new();
+    let a = t.var(DMatrix::<f64>::zeros(0, 1 << 40));
+    for s in [
+        t.softmax(a).unwrap(),
+        t.log_softmax(a).unwrap(),
+        t.log_sum_exp(a).unwrap(),
+    ] {
+        assert_eq!(t.shape(s).unwrap().0, 0);
+    }
+    let e = t.col_sums(a).unwrap_err();
+    assert!(
+        matches!(e, ReverseError::Shape { op: "col_sums", .. }),
+        "{e}"
+    );
+    assert!(t
+        .broadcast(t.var(DMatrix::zeros(1, 1)), 1 << 20, 1 << 20)
+        .is_err());
+    assert_eq!(t.shape(t.row_sums(a).unwrap()).unwrap(), (0, 1));
+}

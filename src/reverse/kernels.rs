@@ -421,6 +421,10 @@ pub(crate) fn max_min_weight<S: Scalar>(
 fn row_max<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> alloc::vec::Vec<S> {
     let mut m = p.take(a.nrows());
     m.resize(a.nrows(), S::neg_infinity());
+    if a.nrows() == 0 {
+        // No rows: nothing to visit (not 2⁴⁰ empty columns).
+        return m;
+    }
     for col in a.column_iter() {
         for (mi, &v) in m.iter_mut().zip(col.iter()) {
             if v > *mi || v.is_nan() {
@@ -441,6 +445,9 @@ fn shifted_exp<S: Scalar>(
     let mut s = p.take(a.nrows());
     s.resize(a.nrows(), S::zero());
     let mut e = p.copy(a);
+    if a.nrows() == 0 {
+        return (e, m, s);
+    }
     for mut col in e.column_iter_mut() {
         for ((v, &mi), si) in col.iter_mut().zip(m.iter()).zip(s.iter_mut()) {
             *v = (*v - mi).exp();
@@ -453,7 +460,10 @@ fn shifted_exp<S: Scalar>(
 /// Row-wise softmax, with the row maximum subtracted first.
 pub(crate) fn softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
     let (mut e, m, s) = shifted_exp(p, a);
-    for mut col in e.column_iter_mut() {
+    for mut col in e
+        .column_iter_mut()
+        .take(if a.nrows() == 0 { 0 } else { a.ncols() })
+    {
         col.iter_mut().zip(s.iter()).for_each(|(v, &si)| *v /= si);
     }
     p.give_vec(m);
@@ -467,7 +477,10 @@ pub(crate) fn log_softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix
     p.give(e);
     ln_s.iter_mut().for_each(|si| *si = si.ln());
     let mut y = p.copy(a);
-    for mut col in y.column_iter_mut() {
+    for mut col in y
+        .column_iter_mut()
+        .take(if a.nrows() == 0 { 0 } else { a.ncols() })
+    {
         // (x − max) is exact near the max; subtracting max + ln s in one go
         // would round at the magnitude of the max.
         for ((v, &mi), &l) in col.iter_mut().zip(m.iter()).zip(ln_s.iter()) {

@@ -79,6 +79,6 @@ pub use custom::{CustomOp, ElementwiseFn, ElementwiseFn2, ELEMENTWISE_ORDER};
 pub use error::{ReverseError, Shape};
 pub use expr::Expr;
 pub use lift::{lift, lift_with_tangent, tangents, values};
-pub use ops::one_hot;
+pub use ops::{one_hot, MAX_NEW_ENTRIES};
 pub use replay::Replay;
 pub use tape::{Tape, Var};

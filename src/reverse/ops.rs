@@ -288,6 +288,8 @@ impl<S: Scalar> Tape<S> {
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn row_sums(&self, a: Var) -> R {
+        let s = self.shape_of("row_sums", a)?;
+        grown("row_sums", s, (s.0, 1))?;
         self.unary("row_sums", a, Op::RowSums)
     }
 
@@ -301,6 +303,8 @@ impl<S: Scalar> Tape<S> {
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn col_sums(&self, a: Var) -> R {
+        let s = self.shape_of("col_sums", a)?;
+        grown("col_sums", s, (1, s.1))?;
         self.unary("col_sums", a, Op::ColSums)
     }
 
@@ -333,6 +337,7 @@ impl<S: Scalar> Tape<S> {
                 "has more elements than fit a usize",
             ));
         }
+        grown("broadcast", s, (rows, cols))?;
         Ok(self.rec(Op::Broadcast(a.index, rows, cols)))
     }
 
@@ -520,3 +525,35 @@ macro_rules! tape_methods {
     };
 }
 crate::forward::functions::unary_functions!(tape_methods);
+
+/// The most entries an operation may create beyond those its input holds:
+/// 2³² (32 GiB of `f64`). A reduction of an empty matrix (`col_sums` of a
+/// 0×2⁴⁰ matrix is 1×2⁴⁰ zeros) or a broadcast past this is an error, not
+/// an allocation that aborts the process.
+///
+/// ```
+/// use dualgrad::nalgebra::DMatrix;
+/// let t = dualgrad::reverse::Tape::new();
+/// let empty = t.var(DMatrix::<f64>::zeros(0, 1 << 40));
+/// assert!(t.col_sums(empty).is_err());
+/// assert_eq!(t.shape(t.row_sums(empty)?)?, (0, 1));
+/// assert!(dualgrad::reverse::MAX_NEW_ENTRIES >= 1 << 32);
+/// # Ok::<(), dualgrad::reverse::ReverseError>(())
+/// ```
+pub const MAX_NEW_ENTRIES: usize = 1 << 32;
+
+/// `Err` when `out` has more than [`MAX_NEW_ENTRIES`] entries more than
+/// `input`.
+fn grown(op: &'static str, input: (usize, usize), out: (usize, usize)) -> Result<(), ReverseError> {
+    let have = input.0.saturating_mul(input.1);
+    let want = out.0.saturating_mul(out.1);
+    if want.saturating_sub(have) > MAX_NEW_ENTRIES {
+        return Err(ReverseError::shape(
+            op,
+            input,
+            out,
+            "the result would have more than 2^32 entries more than its input",
+        ));
+    }
+    Ok(())
+}
