@@ -111,10 +111,16 @@ proptest! {
             (x * x + S::one()).sqrt().ln() + x.tanh() * x.exp() - x.atan2(S::lit(0.5))
         }
         let d = f(Dual::new(x, t));
+        // Two lanes take the guarded path, eight the unguarded one.
         let v = f(DualVec::new(x, [t, 0.0]));
+        let mut lanes = [0.0; 8];
+        lanes[3] = t;
+        let w = f(DualVec::new(x, lanes));
         let h = f(HyperDual::new(x, t, 0.0, 0.0));
         prop_assert_eq!(d.re.to_bits(), v.re.to_bits());
+        prop_assert_eq!(d.re.to_bits(), w.re.to_bits());
         prop_assert!(d.eps == v.eps[0] && v.eps[1] == 0.0);
+        prop_assert!(d.eps == w.eps[3] && w.eps.iter().filter(|e| **e == 0.0).count() >= 7);
         prop_assert!(d.eps == h.e1 && h.e2 == 0.0 && h.e12 == 0.0);
     }
 }
@@ -184,6 +190,14 @@ fn guards_hold_on_the_wide_types() {
     for r in [c.sqrt(), c.recip(), c.ln(), c.powf(DualVec::constant(0.5))] {
         assert!(r.eps.iter().all(|e| *e == 0.0), "{r:?}");
     }
+    let c = DualVec::<f64, 8>::constant(0.0);
+    for r in [c.sqrt(), c.recip(), c.ln(), c.powf(DualVec::constant(0.5))] {
+        assert!(r.eps.iter().all(|e| *e == 0.0), "{r:?}");
+    }
+    let (_, g) = gradient(|x| x[0] * x[7].sqrt(), [1.0; 8]);
+    assert_eq!(g[7], 0.5);
+    let (_, g, _) = hessian(|x| x[0] * x[4].sqrt(), [1.0, 1.0, 1.0, 1.0, 0.0]);
+    assert_eq!(g[0], 0.0);
     let h = HyperDual::constant(0.0).sqrt();
     assert_eq!((h.e1, h.e2, h.e12), (0.0, 0.0, 0.0));
     let (_, g, hh) = hessian(|[x, y]| x * y.sqrt(), [1.0, 0.0]);

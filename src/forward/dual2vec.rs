@@ -125,7 +125,7 @@ impl<T: Scalar, const N: usize> Dual2Vec<T, N> {
 
 impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
     const SECOND: bool = true;
-    const WIDE: bool = true;
+    const WIDE: bool = N > 4;
     number_parts!(Dual2Vec { grad, hess });
     #[inline(always)]
     fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T, q: impl Fn(T, T, T, T) -> T) -> Self {

@@ -84,7 +84,7 @@ impl<T: Scalar, const N: usize> DualVec<T, N> {
 
 impl<T: Scalar, const N: usize> Number<T> for DualVec<T, N> {
     const SECOND: bool = false;
-    const WIDE: bool = true;
+    const WIDE: bool = N > 4;
     number_parts!(DualVec { eps });
     #[inline(always)]
     fn chain1_by(mut self, j: Jet<T>, m: impl Fn(T, T) -> T, _: impl Fn(T, T, T, T) -> T) -> Self {

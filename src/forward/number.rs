@@ -21,7 +21,11 @@ pub(crate) trait Number<T: Scalar>: Copy {
     /// multiplies without the per-part guard of [`sc`]: `d · 0` is then
     /// already zero. Same numbers, fewer instructions (the result can
     /// differ from the guarded form only in the sign of a zero part). A
-    /// type with one part keeps the per-part guard, which is cheaper there.
+    /// type with one part keeps the per-part guard, which is cheaper there;
+    /// so do `DualVec` and `Dual2Vec` of up to four inputs, where the two
+    /// paths cost the same instructions (callgrind, `grad_*_4` of
+    /// BENCHMARKS.md) but the second copy of the chain rule costs flash
+    /// (2 KB of the f64 firmware in `embedded/`).
     const WIDE: bool;
     /// The value part.
     fn re(&self) -> T;
