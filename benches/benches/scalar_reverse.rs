@@ -8,7 +8,8 @@
 //! `f64`, `dualgrad_rev` (the `gradient_rev_dyn` driver), `dualgrad_rev_recorder`
 //! (a `Recorder` reused across calls), `dualgrad_fwd` (forward
 //! `gradient_dyn`; `gradient` for function (c); left out at n = 10,000),
-//! `ad_trait_adr`, `reverse`; and `srev2_rosen_{100,1000}` with
+//! `ad_trait_adr`, `reverse`, and for Rosenbrock `dualgrad_matrix_tape` (the
+//! matrix tape on an n × 1 column, written with row slices); and `srev2_rosen_{100,1000}` with
 //! `dualgrad_grad`, `dualgrad_hvp` (`hvp_rev`), and for n = 100
 //! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn`; `srev2_rosen_{4,8,16}` with
 //! `dualgrad_hessian_rev`, `dualgrad_hessian_dyn` and
@@ -23,7 +24,8 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
 use dualgrad::record::{gradient_rev, gradient_rev_dyn, hessian_rev, hvp_rev, Recorder};
 use dualgrad::{gradient, gradient_dyn, hessian, hessian_dyn};
-use dualgrad_bench::scalar_reverse_work::{adm, float, inputs, lattice, rv, Net};
+use dualgrad_bench::scalar_reverse_work::{adm, float, inputs, lattice, rv, tape, Net};
+use std::cell::RefCell;
 use std::hint::black_box;
 
 enum Mode {
@@ -116,6 +118,7 @@ fn first_order(
     fwd: Option<&GradFn<'_>>,
     ad: impl Fn(&[adr]) -> adr,
     rev: impl for<'a> Fn(&[reverse::Var<'a>]) -> reverse::Var<'a>,
+    matrix_tape: Option<&GradFn<'_>>,
 ) {
     let tape = reverse::Tape::new();
     let mut rec = Recorder::new();
@@ -131,6 +134,9 @@ fn first_order(
     }
     g.bench("ad_trait_adr", || adr_gradient(&ad, black_box(x)))
         .bench("reverse", || reverse_gradient(&tape, &rev, black_box(x)));
+    if let Some(mt) = matrix_tape {
+        g.bench("dualgrad_matrix_tape", || mt(black_box(x)));
+    }
     g.finish();
 }
 
@@ -138,6 +144,11 @@ fn run(mode: &mut Mode) {
     for n in [10, 100, 1000, 10000] {
         let x = inputs(n, 1);
         let fwd = |x: &[f64]| gradient_dyn(float::rosenbrock, x);
+        let mt = RefCell::new(dualgrad::reverse::Tape::new());
+        let matrix_tape = |x: &[f64]| {
+            let mut t = mt.borrow_mut();
+            tape::gradient(&mut t, x).unwrap_or_default()
+        };
         first_order(
             mode,
             &format!("srev_rosen_{n}"),
@@ -147,6 +158,7 @@ fn run(mode: &mut Mode) {
             if n <= 1000 { Some(&fwd) } else { None },
             adm::rosenbrock,
             rv::rosenbrock,
+            Some(&matrix_tape),
         );
     }
     for atoms in [30, 100] {
@@ -161,6 +173,7 @@ fn run(mode: &mut Mode) {
             Some(&fwd),
             adm::lennard_jones,
             rv::lennard_jones,
+            None,
         );
     }
     {
@@ -176,6 +189,7 @@ fn run(mode: &mut Mode) {
             Some(&fwd),
             |x| adm::tanh_net(x, &net),
             |x| rv::tanh_net(x, &net),
+            None,
         );
     }
     {

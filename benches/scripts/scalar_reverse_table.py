@@ -23,7 +23,8 @@ GROUPS = [
     ("tanh network 64 → 16 → 1", "srev_net_64"),
     ("function (c), 2 inputs", "srev_fc"),
 ]
-ROWS = ["f64", "dualgrad_rev", "dualgrad_rev_recorder", "dualgrad_fwd", "ad_trait_adr", "reverse"]
+ROWS = ["f64", "dualgrad_rev", "dualgrad_rev_recorder", "dualgrad_fwd", "ad_trait_adr", "reverse",
+        "dualgrad_matrix_tape"]
 SECOND = [
     ("Rosenbrock n = 4", "srev2_rosen_4"),
     ("Rosenbrock n = 8", "srev2_rosen_8"),
@@ -67,8 +68,9 @@ def instructions(exe, target, n):
 
 def main():
     print("| workload | f64 | dualgrad reverse | ×f64 | reused Recorder ×f64 | forward ×f64 "
-          "| ad_trait adr ×f64 | reverse crate ×f64 | dualgrad / fastest crate |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| ad_trait adr ×f64 | reverse crate ×f64 | dualgrad / fastest crate "
+          "| matrix tape (slices) ×f64 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for label, g in GROUPS:
         t = {row: minimum(g, row) for row in ROWS}
         crates = [v for v in (t["ad_trait_adr"], t["reverse"]) if v is not None]
@@ -77,7 +79,8 @@ def main():
         print(f"| {label} | {fmt(t['f64'])} | {fmt(ours)} | {r(ours, t['f64'])} "
               f"| {r(t['dualgrad_rev_recorder'], t['f64'])} | {r(t['dualgrad_fwd'], t['f64'])} "
               f"| {r(t['ad_trait_adr'], t['f64'])} | {r(t['reverse'], t['f64'])} "
-              f"| {'—' if best is None or ours is None else f'{ours / best:.2f}'} |")
+              f"| {'—' if best is None or ours is None else f'{ours / best:.2f}'} "
+              f"| {r(t['dualgrad_matrix_tape'], t['f64'])} |")
     print()
     print("| second order | gradient | Hessian-vector product | HVP / gradient "
           "| Hessian (hessian_rev) | Hessian (forward hessian_dyn) | Hessian (forward Dual2Vec) |")

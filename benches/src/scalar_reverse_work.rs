@@ -301,3 +301,35 @@ pub mod rv {
 
     workloads!(['a] Var<'a>);
 }
+
+/// Rosenbrock on dualgrad's matrix tape, written with row slices (O(n)
+/// operations and memory): `x` is an n × 1 column.
+pub mod tape {
+    use dualgrad::reverse::{ReverseError, Tape, Var};
+    use nalgebra::DMatrix;
+
+    /// The extended Rosenbrock function of the column `x` (n ≥ 2):
+    /// Σ 100·(x_{i+1} − x_i²)² + (1 − x_i)².
+    pub fn rosenbrock(t: &Tape<f64>, x: Var) -> Result<Var, ReverseError> {
+        let n = t.shape(x)?.0;
+        let m = n.saturating_sub(1);
+        let head = t.rows(x, 0, m)?;
+        let tail = t.rows(x, 1, m)?;
+        let a = t.sub(tail, t.square(head)?)?;
+        let b = t.affine(head, -1.0, 1.0)?;
+        let f = t.add(t.scale(t.square(a)?, 100.0)?, t.square(b)?)?;
+        t.sum(f)
+    }
+
+    /// Value and gradient of [`rosenbrock`] at `x`, on a tape that is reset
+    /// and reused across calls (its buffers recycled).
+    pub fn gradient(tape: &mut Tape<f64>, x: &[f64]) -> Result<(f64, Vec<f64>), ReverseError> {
+        tape.reset();
+        let v = tape.var_copy(&DMatrix::from_column_slice(x.len(), 1, x));
+        let f = rosenbrock(tape, v)?;
+        let value = tape.value(f)?[(0, 0)];
+        let mut g = tape.gradient(f, &[v])?;
+        let grad = g.pop().map(|m| m.as_slice().to_vec()).unwrap_or_default();
+        Ok((value, grad))
+    }
+}

@@ -11,7 +11,7 @@
 use ad_trait::reverse_ad::adr::adr;
 use dualgrad::gradient_dyn;
 use dualgrad::record::{gradient_rev_dyn, Recorder, Taped};
-use dualgrad_bench::scalar_reverse_work::{adm, float, inputs, lattice, rv, Net, NET_IN};
+use dualgrad_bench::scalar_reverse_work::{adm, float, inputs, lattice, rv, tape, Net, NET_IN};
 
 fn close(what: &str, a: &[f64], b: &[f64], ulps: f64) {
     assert_eq!(a.len(), b.len(), "{what}: lengths");
@@ -98,6 +98,17 @@ fn rosenbrock_all_sides_agree() {
             rv::rosenbrock,
             8.0,
         );
+        // The matrix tape (row slices) on the same function.
+        let (v, g) = gradient_rev_dyn(float::rosenbrock, &x).unwrap();
+        let mut t = dualgrad::reverse::Tape::new();
+        for _ in 0..2 {
+            let (tv, tg) = tape::gradient(&mut t, &x).unwrap();
+            assert!(
+                (tv - v).abs() <= 4.0 * f64::EPSILON * v.abs(),
+                "tape value {n}"
+            );
+            close(&format!("rosenbrock {n} matrix tape"), &tg, &g, 8.0);
+        }
     }
 }
 
