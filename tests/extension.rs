@@ -477,3 +477,157 @@ fn tapes_with_extensions_are_send() {
         .unwrap();
     assert_eq!(y, 1.0);
 }
+
+/// Scaled dot-product attention softmax(Q·Kᵀ·s)·V, a user operation of
+/// three operands, with its plain VJP and (optionally) a recorded one.
+struct Attention {
+    s: f64,
+    recorded: bool,
+}
+
+fn softmax_rows(m: &DMatrix<f64>) -> DMatrix<f64> {
+    let mut p = m.clone();
+    for mut row in p.row_iter_mut() {
+        let mx = row.max();
+        row.apply(|v| *v = (*v - mx).exp());
+        let s = row.sum();
+        row /= s;
+    }
+    p
+}
+
+impl CustomOp<f64> for Attention {
+    fn name(&self) -> &'static str {
+        "attention"
+    }
+    fn forward(&self, x: &[&DMatrix<f64>]) -> Result<DMatrix<f64>, ReverseError> {
+        let [q, k, v] = [x[0], x[1], x[2]];
+        if q.ncols() != k.ncols() || k.nrows() != v.nrows() {
+            return Err(ReverseError::shape(
+                "attention",
+                q.shape(),
+                k.shape(),
+                "Q and K need as many columns, K and V as many rows",
+            ));
+        }
+        Ok(softmax_rows(&(q * k.transpose() * self.s)) * v)
+    }
+    fn vjp(&self, x: &[&DMatrix<f64>], _y: &DMatrix<f64>, g: &DMatrix<f64>) -> Vec<DMatrix<f64>> {
+        let [q, k, v] = [x[0], x[1], x[2]];
+        let p = softmax_rows(&(q * k.transpose() * self.s));
+        let dp = g * v.transpose();
+        let mut ds = p.component_mul(&dp);
+        for (i, mut row) in ds.row_iter_mut().enumerate() {
+            let r = row.sum();
+            for (j, e) in row.iter_mut().enumerate() {
+                *e -= p[(i, j)] * r;
+            }
+        }
+        vec![
+            &ds * k * self.s,
+            ds.transpose() * q * self.s,
+            p.transpose() * g,
+        ]
+    }
+    fn vjp_recorded(
+        &self,
+        t: &Tape<f64>,
+        x: &[Var],
+        _y: Var,
+        g: Var,
+    ) -> Option<Result<Vec<Var>, ReverseError>> {
+        if !self.recorded {
+            return None;
+        }
+        Some((|| {
+            let [q, k, v] = [x[0], x[1], x[2]];
+            let p = t.softmax(t.scale(t.matmul(q, t.transpose(k)?)?, self.s)?)?;
+            let dp = t.matmul(g, t.transpose(v)?)?;
+            let (r, c) = t.shape(p)?;
+            let pdp = t.mul(p, dp)?;
+            let rs = t.broadcast(t.row_sums(pdp)?, r, c)?;
+            let ds = t.sub(pdp, t.mul(p, rs)?)?;
+            Ok(vec![
+                t.scale(t.matmul(ds, k)?, self.s)?,
+                t.scale(t.matmul(t.transpose(ds)?, q)?, self.s)?,
+                t.matmul(t.transpose(p)?, g)?,
+            ])
+        })())
+    }
+}
+
+fn attention_composed(t: &Tape<f64>, q: Var, k: Var, v: Var, s: f64) -> Result<Var, ReverseError> {
+    let p = t.softmax(t.scale(t.matmul(q, t.transpose(k)?)?, s)?)?;
+    t.matmul(p, v)
+}
+
+fn close_to(a: &DMatrix<f64>, b: &DMatrix<f64>, what: &str) {
+    assert_eq!(a.shape(), b.shape(), "{what}");
+    let tol = 1e-13 * (1.0 + b.amax());
+    assert!((a - b).amax() <= tol, "{what}: {a} vs {b}");
+}
+
+#[test]
+fn custom_operation_of_three_operands() -> Result<(), ReverseError> {
+    let mut rng = dualgrad::SplitMix64::new(11);
+    let mut m = |r, c| DMatrix::from_fn(r, c, |_, _| rng.uniform(-1.0, 1.0));
+    let (q0, k0, v0, w) = (m(3, 4), m(5, 4), m(5, 2), m(3, 2));
+    let s = 0.5;
+    for recorded in [true, false] {
+        // The user operation and the same function in tape operations, on
+        // three operands and on one operand used three times.
+        for shared in [false, true] {
+            let t = Tape::new();
+            let (q, k, v) = if shared {
+                let x = t.var(k0.clone());
+                (x, x, x)
+            } else {
+                (t.var(q0.clone()), t.var(k0.clone()), t.var(v0.clone()))
+            };
+            let wv = t.var(if shared { m(5, 4) } else { w.clone() });
+            let y = t.custom(Attention { s, recorded }, &[q, k, v])?;
+            let z = attention_composed(&t, q, k, v, s)?;
+            close_to(&t.value(y)?, &t.value(z)?, "value");
+            let ly = t.sum(t.mul(t.square(y)?, wv)?)?;
+            let lz = t.sum(t.mul(t.square(z)?, wv)?)?;
+            let sources = if shared { vec![q] } else { vec![q, k, v] };
+            let gy = t.gradient(ly, &sources)?;
+            let gz = t.gradient(lz, &sources)?;
+            for (a, b) in gy.iter().zip(&gz) {
+                close_to(a, b, "gradient");
+            }
+            // Second derivatives through a recorded backward pass.
+            let hy = t.gradient_var(ly, &sources)?;
+            let hz = t.gradient_var(lz, &sources)?;
+            let (sy, sz) = (t.sum(t.square(hy[0])?)?, t.sum(t.square(hz[0])?)?);
+            let dy = t.gradient(sy, &sources)?;
+            let dz = t.gradient(sz, &sources)?;
+            for (a, b) in dy.iter().zip(&dz) {
+                if recorded {
+                    close_to(a, b, "second derivative");
+                } else {
+                    assert!(a.iter().any(|e| e.is_nan()), "{a}");
+                }
+            }
+        }
+    }
+    // Shape errors come from the operation's own checks; no operand at all
+    // is an error of `custom`.
+    let t = Tape::new();
+    let (q, k) = (t.var(m(3, 4)), t.var(m(5, 3)));
+    let e = t
+        .custom(Attention { s, recorded: false }, &[q, k, k])
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ReverseError::Shape {
+                op: "attention",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(t.custom(Attention { s, recorded: false }, &[]).is_err());
+    Ok(())
+}

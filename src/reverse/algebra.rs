@@ -35,15 +35,15 @@ pub(crate) struct Eager<'a, S: Scalar> {
 }
 
 /// The operands' values of the user operation at node `i`.
-fn custom_inputs<S: Scalar>(nodes: &[Node<S>], i: usize) -> (usize, Vec<&DMatrix<S>>) {
+fn custom_inputs<'a, S: Scalar>(
+    nodes: &'a [Node<S>],
+    ext: &Ext<S>,
+    i: usize,
+) -> (usize, Vec<&'a DMatrix<S>>) {
     match nodes[i].op {
-        Op::Custom(a, b, id) => {
-            let mut v = Vec::with_capacity(2);
-            v.push(&nodes[a].value);
-            if let Some(b) = b {
-                v.push(&nodes[b].value);
-            }
-            (id, v)
+        Op::Custom(_, id) => {
+            let ops = nodes[i].op.custom_operands(ext);
+            (id, ops.iter().map(|&p| &nodes[p].value).collect())
         }
         _ => (0, Vec::new()),
     }
@@ -99,6 +99,12 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
     type M = Em<S>;
     fn op(&self, i: usize) -> Op<S> {
         self.nodes[i].op
+    }
+    fn any_operand(&self, i: usize, f: &mut dyn FnMut(usize) -> bool) -> bool {
+        self.nodes[i].op.any_operand(self.ext, f)
+    }
+    fn custom_operands(&self, i: usize) -> Vec<usize> {
+        self.nodes[i].op.custom_operands(self.ext).to_vec()
     }
     fn shape(&self, i: usize) -> Shape {
         self.nodes[i].value.shape()
@@ -216,7 +222,7 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         Em::Own(p.fill(av.nrows(), av.ncols(), it))
     }
     fn custom_vjp(&mut self, i: usize, g: &Em<S>) -> Vec<Em<S>> {
-        let (id, inputs) = custom_inputs(self.nodes, i);
+        let (id, inputs) = custom_inputs(self.nodes, self.ext, i);
         let op = &self.ext.custom[id];
         let g = get(self.nodes, g);
         let ds = op.vjp(&inputs, &self.nodes[i].value, g);
@@ -286,6 +292,14 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
     type M = usize;
     fn op(&self, i: usize) -> Op<S> {
         self.tape.nodes.borrow()[i].op
+    }
+    fn any_operand(&self, i: usize, f: &mut dyn FnMut(usize) -> bool) -> bool {
+        let op = self.tape.nodes.borrow()[i].op;
+        op.any_operand(&self.tape.ext.borrow(), f)
+    }
+    fn custom_operands(&self, i: usize) -> Vec<usize> {
+        let op = self.tape.nodes.borrow()[i].op;
+        op.custom_operands(&self.tape.ext.borrow()).to_vec()
     }
     fn shape(&self, i: usize) -> Shape {
         self.tape.nodes.borrow()[i].value.shape()
@@ -365,11 +379,15 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
     }
     fn custom_vjp(&mut self, i: usize, g: &usize) -> Vec<usize> {
         let t = self.tape;
-        let (id, operands) = match t.nodes.borrow()[i].op {
-            Op::Custom(a, b, id) => (id, [Some(a), b]),
+        let id = match t.nodes.borrow()[i].op {
+            Op::Custom(_, id) => id,
             _ => return Vec::new(),
         };
-        let vars: Vec<Var> = operands.iter().flatten().map(|&p| t.handle(p)).collect();
+        let vars: Vec<Var> = self
+            .custom_operands(i)
+            .into_iter()
+            .map(|p| t.handle(p))
+            .collect();
         let rec = t.custom_rec.borrow().get(id).cloned();
         let name = t.ext.borrow().custom[id].name();
         if let Some(rec) = rec {
@@ -409,7 +427,7 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
         let values = {
             let nodes = t.nodes.borrow();
             let ext = t.ext.borrow();
-            let (id, inputs) = custom_inputs(&nodes, i);
+            let (id, inputs) = custom_inputs(&nodes, &ext, i);
             let ds = ext.custom[id].vjp(&inputs, &nodes[i].value, &nodes[*g].value);
             checked_adjoints(name, &inputs, ds, &mut self.err)
         };

@@ -162,10 +162,11 @@ impl<S: Scalar> Tape<S> {
             return Ok(false);
         }
         let nodes = self.nodes.borrow();
+        let ext = self.ext.borrow();
         let mut reach = alloc::vec![false; t + 1];
         reach[s] = true;
         for i in s + 1..=t {
-            reach[i] = nodes[i].op.parents().iter().flatten().any(|&p| reach[p]);
+            reach[i] = nodes[i].op.any_operand(&ext, |p| reach[p]);
         }
         Ok(reach[t])
     }

@@ -191,8 +191,8 @@ impl<U: UnaryRule + Send + Sync + 'static> ElementwiseFn for ByRule<U> {
 }
 
 /// A matrix operation defined by the user: its value and its
-/// vector-Jacobian product, for [`Tape::custom`]. It takes one or two
-/// operands.
+/// vector-Jacobian product, for [`Tape::custom`]. It takes any number of
+/// operands (at least one).
 ///
 /// - [`forward`](CustomOp::forward) computes the value (and checks the
 ///   operands, returning a [`ReverseError`] naming the operation);
@@ -433,9 +433,10 @@ impl<S: Scalar> Tape<S> {
         self.map_elementwise2(a, b, ByRule2(rule))
     }
 
-    /// Records a user's matrix operation ([`CustomOp`]) of one or two
-    /// operands; its value is computed (and its operands checked by it)
-    /// now.
+    /// Records a user's matrix operation ([`CustomOp`]) of one or more
+    /// operands (an operand may appear more than once: its adjoints add
+    /// up); its value is computed (and its operands checked by it) now. No
+    /// operand at all is an error.
     ///
     /// ```
     /// use dualgrad::reverse::{CustomOp, ReverseError, Tape};
@@ -455,16 +456,16 @@ impl<S: Scalar> Tape<S> {
     /// let (a, b) = (t.var(dmatrix![3.0]), t.var(dmatrix![4.0]));
     /// let y = t.custom(Times, &[a, b])?;
     /// assert_eq!(t.gradient(y, &[a, b])?, vec![dmatrix![4.0], dmatrix![3.0]]);
-    /// assert!(t.custom(Times, &[a, b, a]).is_err()); // one or two operands
+    /// assert!(t.custom(Times, &[]).is_err()); // at least one operand
     /// # Ok::<(), ReverseError>(())
     /// ```
     pub fn custom<O: CustomOp<S>>(&self, op: O, inputs: &[Var]) -> R {
         let name = op.name();
-        if inputs.is_empty() || inputs.len() > 2 {
+        if inputs.is_empty() {
             return Err(ReverseError::LengthMismatch {
                 op: name,
-                expected: inputs.len().clamp(1, 2),
-                found: inputs.len(),
+                expected: 1,
+                found: 0,
             });
         }
         let idx: Vec<usize> = inputs
@@ -477,14 +478,15 @@ impl<S: Scalar> Tape<S> {
             op.forward(&vals)?
         };
         let op = Arc::new(op);
-        let id = {
+        let (list, id) = {
             let mut ext = self.ext.borrow_mut();
             ext.custom.push(Arc::new(Custom(op.clone())));
-            ext.custom.len() - 1
+            ext.indices.push(Arc::from(idx.as_slice()));
+            (ext.indices.len() - 1, ext.custom.len() - 1)
         };
         let rec: RecVjp<S> = Arc::new(move |t, x, y, g| op.vjp_recorded(t, x, y, g));
         self.custom_rec.borrow_mut().push(rec);
-        Ok(self.push_value(value, Op::Custom(idx[0], idx.get(1).copied(), id)))
+        Ok(self.push_value(value, Op::Custom(list, id)))
     }
 
     /// A copy of `a` that is a constant to every derivative (no gradient

@@ -42,9 +42,12 @@ pub(crate) enum Op<S> {
     /// [`Ext::elem2`]), its partial derivative of orders `(i, j)` in its
     /// two arguments, entry by entry: `Elem2(a, b, id, i, j)`.
     Elem2(usize, usize, usize, u8, u8),
-    /// A user's matrix operation (entry `id` of [`Ext::custom`]) of one or
-    /// two operands; its value is computed when it is recorded.
-    Custom(usize, Option<usize>, usize),
+    /// A user's matrix operation (entry `id` of [`Ext::custom`]) of any
+    /// number of operands, listed in entry `list` of [`Ext::indices`]:
+    /// `Custom(list, id)`; its value is computed when it is recorded.
+    /// ([`Op::parents`] does not see these operands: use [`Op::any_operand`]
+    /// and [`Op::custom_operands`].)
+    Custom(usize, usize),
     /// Row-wise `ln Σ exp` (m×n → m×1), stable.
     LogSumExp(usize),
     /// The `rows×cols` block of `a` at `(row, col)`: `Block(a, row, col,
@@ -82,12 +85,32 @@ pub(crate) enum Op<S> {
 }
 
 impl<S> Op<S> {
+    /// Whether any operand of this node satisfies `f`, the operands of
+    /// user operations included (from `ext`).
+    pub(crate) fn any_operand(&self, ext: &Ext<S>, mut f: impl FnMut(usize) -> bool) -> bool {
+        match *self {
+            Op::Custom(list, _) => ext
+                .indices
+                .get(list)
+                .is_some_and(|l| l.iter().any(|&p| f(p))),
+            _ => self.parents().into_iter().flatten().any(f),
+        }
+    }
+
+    /// The operand indices of a user operation (`Op::Custom`), empty for
+    /// any other node.
+    pub(crate) fn custom_operands<'a>(&self, ext: &'a Ext<S>) -> &'a [usize] {
+        match *self {
+            Op::Custom(list, _) => ext.indices.get(list).map_or(&[], |l| &l[..]),
+            _ => &[],
+        }
+    }
+
     /// The operand indices.
     pub(crate) fn parents(&self) -> [Option<usize>; 2] {
         use Op::*;
         match *self {
-            Leaf => [None, None],
-            Custom(a, b, _) => [Some(a), b],
+            Leaf | Custom(..) => [None, None],
             MatMul(a, b)
             | Add(a, b)
             | Sub(a, b)

@@ -15,6 +15,12 @@ pub(crate) trait Alg<S: Scalar> {
     type M: Clone;
     /// The operation that produced node `i`.
     fn op(&self, i: usize) -> Op<S>;
+    /// Whether any operand of node `i` satisfies `f` (a user operation's
+    /// operands included).
+    fn any_operand(&self, i: usize, f: &mut dyn FnMut(usize) -> bool) -> bool;
+    /// The operands of the user operation at node `i` (empty for any other
+    /// node).
+    fn custom_operands(&self, i: usize) -> Vec<usize>;
     /// The shape of node `i`'s value.
     fn shape(&self, i: usize) -> Shape;
     /// Node `i`'s value.
@@ -290,9 +296,9 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             let d = alg.elem_deriv_mul(g, a, id, k);
             give(alg, a, d);
         }
-        Op::Custom(a, b, _) => {
+        Op::Custom(..) => {
             let mut ds = alg.custom_vjp(i, g).into_iter();
-            for p in [Some(a), b].into_iter().flatten() {
+            for p in alg.custom_operands(i) {
                 if let Some(d) = ds.next() {
                     if need[p] {
                         give(alg, p, d);
@@ -489,7 +495,7 @@ pub(crate) fn backward_into<S: Scalar, A: Alg<S>>(
     need.extend_from_slice(is_source);
     for i in 0..n {
         if !need[i] {
-            need[i] = alg.op(i).parents().iter().flatten().any(|&p| need[p]);
+            need[i] = alg.any_operand(i, &mut |p| need[p]);
         }
     }
     adj.clear();
