@@ -13,7 +13,11 @@ b 1×2, tanh, mean of squares; loss and dW, db). Each round runs dualgrad's
 `peer_rounds` binary (bench crate, release) for every workload, then each
 peer; each side keeps its minimum over rounds (the machine is shared: the
 minimum is the least disturbed run). The weights differ between the sides
-(each draws its own), which does not change the work done.
+(each draws its own), which does not change the work done. The
+"hand-written" column is the same step written by hand in Rust
+(`peer_rounds` with `hand-<workload>`: nalgebra products, five of them for
+one hidden layer, and the element-wise work in loops), timed in the same
+runs, alternating with dualgrad's.
 """
 import argparse, json, os, subprocess, sys, time
 
@@ -214,20 +218,25 @@ def main():
     best = {}
     for r in range(a.rounds):
         if not a.no_ours:
-            for w, ns in ours(a.workloads, a.reps).items():
-                best[("dualgrad", w)] = min(best.get(("dualgrad", w), float("inf")), ns)
+            # dualgrad and the hand-written step, alternating by workload.
+            runs = [v for w in a.workloads for v in (w, "hand-" + w)]
+            for w, ns in ours(runs, a.reps).items():
+                side = "hand-written" if w.startswith("hand-") else "dualgrad"
+                key = (side, w.removeprefix("hand-"))
+                best[key] = min(best.get(key, float("inf")), ns)
         for (name, w), f in steps.items():
             reps = a.reps if "seed" not in w else a.reps * 10
             best[(name, w)] = min(best.get((name, w), float("inf")), time_min(f, reps))
         print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
-    names = (["dualgrad"] if not a.no_ours else []) + [p.name for p in peers]
-    print("| workload | " + " | ".join(names) + " | " + " | ".join(f"dualgrad ÷ {p.name}" for p in peers)
+    names = (["dualgrad", "hand-written"] if not a.no_ours else []) + [p.name for p in peers]
+    others = names[1:] if not a.no_ours else [p.name for p in peers]
+    print("| workload | " + " | ".join(names) + " | " + " | ".join(f"dualgrad ÷ {n}" for n in others)
           + " | dualgrad GFLOP/s |")
-    print("|---" * (2 + len(names) + len(peers)) + "|")
+    print("|---" * (2 + len(names) + len(others)) + "|")
     for w in a.workloads:
         cells = [fmt(best.get((n, w))) for n in names]
         o = best.get(("dualgrad", w))
-        ratios = [f"{o / best[(p.name, w)]:.2f}×" if o else "—" for p in peers]
+        ratios = [f"{o / best[(n, w)]:.2f}×" if o and best.get((n, w)) else "—" for n in others]
         gf = f"{flops(w) / o:.1f}" if o else "—"
         print(f"| {w} | " + " | ".join(cells) + " | " + " | ".join(ratios) + f" | {gf} |")
     try:

@@ -17,26 +17,53 @@
 #![allow(dead_code)]
 
 use dualgrad::nn::{Activation, Mlp, MlpReplay, Targets};
+use dualgrad::num_traits::Float;
 use dualgrad::reverse::{Replay, ReverseError, Tape};
 use dualgrad::SplitMix64;
-use nalgebra::{DMatrix, DMatrixView, Dyn};
+use nalgebra::{DMatrix, DMatrixView, Dyn, RealField};
 
 /// `aᵀ` as a strided view (no copy). nalgebra's `gemm_tr` / `tr_mul_to`
 /// are dot-product loops; `gemm` on this view goes to matrixmultiply's
 /// blocked kernel, the fastest product nalgebra offers.
-pub fn t_view(a: &DMatrix<f64>) -> DMatrixView<'_, f64, Dyn, Dyn> {
+pub fn t_view<S: nalgebra::Scalar>(a: &DMatrix<S>) -> DMatrixView<'_, S, Dyn, Dyn> {
     DMatrixView::from_slice_with_strides(a.as_slice(), a.ncols(), a.nrows(), a.nrows(), 1)
 }
 
+/// Whether nalgebra's `gemm` of `out` (from a left operand shaped
+/// `left`) goes to matrixmultiply, which reads any strides: every
+/// dimension above nalgebra's threshold of 5. Below it, nalgebra's own
+/// loops must not be given a [`t_view`] (they index it as column-major).
+fn blocked(out: (usize, usize), left: (usize, usize)) -> bool {
+    out.0 > 5 && out.1 > 5 && left.0 > 5 && left.1 > 5
+}
+
+/// `out = aᵀ·b`, through [`t_view`] where that is safe.
+fn gemm_tn<S: RealField + Copy>(out: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>) {
+    if blocked(out.shape(), (a.ncols(), a.nrows())) {
+        out.gemm(S::one(), &t_view(a), b, S::zero());
+    } else {
+        out.gemm_tr(S::one(), a, b, S::zero());
+    }
+}
+
+/// `out = a·bᵀ`, through [`t_view`] where that is safe.
+fn gemm_nt<S: RealField + Copy>(out: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>) {
+    if blocked(out.shape(), a.shape()) {
+        out.gemm(S::one(), a, &t_view(b), S::zero());
+    } else {
+        out.gemm(S::one(), a, &b.transpose(), S::zero());
+    }
+}
+
 /// Row-wise bias: every row of `out` set to `b`.
-fn fill_rows(out: &mut DMatrix<f64>, b: &DMatrix<f64>) {
+fn fill_rows<S: nalgebra::Scalar + Copy>(out: &mut DMatrix<S>, b: &DMatrix<S>) {
     for (mut col, &bj) in out.column_iter_mut().zip(b.iter()) {
         col.fill(bj);
     }
 }
 
 /// Column sums of `a` into the 1×n `out`.
-fn col_sums_into(a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+fn col_sums_into<S: RealField + Copy>(a: &DMatrix<S>, out: &mut DMatrix<S>) {
     for (o, col) in out.iter_mut().zip(a.column_iter()) {
         *o = col.sum();
     }
@@ -329,6 +356,144 @@ impl Default for NetHand {
     fn default() -> Self {
         Self::new()
     }
+}
+
+// ---------------------------------------------------------------------
+// (iii) Hand-written backpropagation for any MLP with ReLU hidden layers and
+// softmax cross-entropy, in f32 or f64: the hand-written side of
+// `peer_rounds` (and of `benches/peers/peers.py`).
+
+/// Buffers of a hand-written MLP step, allocated once: per layer the
+/// pre-activations `z`, the activations `a` (ReLU; the logits for the last
+/// layer), the deltas and the gradients.
+pub struct HandMlp<S: RealField + Copy> {
+    z: Vec<DMatrix<S>>,
+    a: Vec<DMatrix<S>>,
+    d: Vec<DMatrix<S>>,
+    /// `(dW, db)` per layer, after [`HandMlp::grad`].
+    pub grads: Vec<(DMatrix<S>, DMatrix<S>)>,
+    rmax: Vec<S>,
+    rsum: Vec<S>,
+}
+
+impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
+    /// Buffers for `mlp` on a batch of `batch` rows.
+    pub fn new(mlp: &Mlp<S>, batch: usize) -> Self {
+        let outs: Vec<usize> = mlp.layers.iter().map(|l| l.w.ncols()).collect();
+        let zeros = |n: usize| DMatrix::zeros(batch, n);
+        HandMlp {
+            z: outs.iter().map(|&n| zeros(n)).collect(),
+            a: outs.iter().map(|&n| zeros(n)).collect(),
+            d: outs.iter().map(|&n| zeros(n)).collect(),
+            grads: mlp
+                .layers
+                .iter()
+                .map(|l| {
+                    (
+                        DMatrix::zeros(l.w.nrows(), l.w.ncols()),
+                        DMatrix::zeros(1, l.w.ncols()),
+                    )
+                })
+                .collect(),
+            rmax: vec![S::zero(); batch],
+            rsum: vec![S::zero(); batch],
+        }
+    }
+
+    /// Loss (mean softmax cross-entropy of the labels) and every layer's
+    /// gradients into [`HandMlp::grads`]; ReLU on every layer but the last.
+    pub fn grad(&mut self, mlp: &Mlp<S>, x: &DMatrix<S>, labels: &[usize]) -> S {
+        let n = mlp.layers.len();
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            let z = &mut self.z[l];
+            fill_rows(z, &layer.b);
+            let input = if l == 0 { x } else { &self.a[l - 1] };
+            z.gemm(S::one(), input, &layer.w, S::one());
+            let relu = l + 1 < n;
+            let zero = S::zero();
+            self.a[l].zip_apply(z, |a, z| *a = if relu && z <= zero { zero } else { z });
+        }
+        // Stable cross-entropy; the last layer's delta is (softmax − one-hot)/batch.
+        let batch = x.nrows();
+        let logits = &self.a[n - 1];
+        self.rmax.fill(S::neg_infinity());
+        for col in logits.column_iter() {
+            for (m, &v) in self.rmax.iter_mut().zip(col.iter()) {
+                *m = Float::max(*m, v);
+            }
+        }
+        let mut picked = S::zero();
+        for (i, &l) in labels.iter().enumerate() {
+            picked += logits[(i, l)] - self.rmax[i];
+        }
+        self.rsum.fill(S::zero());
+        let dl = &mut self.d[n - 1];
+        for (mut dcol, col) in dl.column_iter_mut().zip(logits.column_iter()) {
+            for (((dv, &v), &m), s) in dcol
+                .iter_mut()
+                .zip(col.iter())
+                .zip(&self.rmax)
+                .zip(&mut self.rsum)
+            {
+                let e = Float::exp(v - m);
+                *s += e;
+                *dv = e;
+            }
+        }
+        let logs: S = self.rsum.iter().map(|&s| Float::ln(s)).sum();
+        let k = S::one() / S::lit(batch as f64);
+        for mut col in dl.column_iter_mut() {
+            for (v, &s) in col.iter_mut().zip(&self.rsum) {
+                *v *= k / s;
+            }
+        }
+        for (i, &l) in labels.iter().enumerate() {
+            dl[(i, l)] -= k;
+        }
+        // Backward: dW = inputᵀ·δ, db = colsum δ, δ_prev = (δ·Wᵀ) ⊙ [z_prev > 0].
+        for l in (0..n).rev() {
+            let input = if l == 0 { x } else { &self.a[l - 1] };
+            let (dw, db) = &mut self.grads[l];
+            gemm_tn(dw, input, &self.d[l]);
+            col_sums_into(&self.d[l], db);
+            if l > 0 {
+                let (lo, hi) = self.d.split_at_mut(l);
+                let prev = &mut lo[l - 1];
+                gemm_nt(prev, &hi[0], &mlp.layers[l].w);
+                let zero = S::zero();
+                prev.zip_apply(&self.z[l - 1], |d, z| {
+                    if z <= zero {
+                        *d = zero
+                    }
+                });
+            }
+        }
+        (logs - picked) * k
+    }
+}
+
+/// The seed network's step written by hand, in f32 or f64: y = tanh(xW + b)
+/// (x 1×n), l = mean y²; leaves dz = (2/m)·y·(1 − y²) — which is db — in
+/// `y` and dW = xᵀ·dz in `dw`, and returns l.
+pub fn hand_seed_grad<S: RealField + Copy + dualgrad::Scalar>(
+    x: &DMatrix<S>,
+    w: &DMatrix<S>,
+    b: &DMatrix<S>,
+    y: &mut DMatrix<S>,
+    dw: &mut DMatrix<S>,
+) -> S {
+    y.copy_from(b);
+    y.gemm(S::one(), x, w, S::one());
+    let m = S::lit(y.len() as f64);
+    let k = S::lit(2.0) / m;
+    let mut loss = S::zero();
+    for v in y.iter_mut() {
+        let t = Float::tanh(*v);
+        loss += t * t;
+        *v = k * t * (S::one() - t * t);
+    }
+    gemm_tn(dw, x, y);
+    loss / m
 }
 
 // ---------------------------------------------------------------------

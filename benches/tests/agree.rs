@@ -101,3 +101,72 @@ fn gradients_of_n_inputs_equal_closed_forms() {
         tape.recycle(g);
     }
 }
+
+/// The generic hand-written MLP of `peer_rounds` (any depth, f32 or f64)
+/// gives the tape's loss and gradients.
+#[test]
+fn generic_handwritten_mlp_equals_tape() {
+    use dualgrad::nn::{Activation, Mlp, Targets};
+    use dualgrad_bench::reverse_work::HandMlp;
+    fn check<S: dualgrad::Scalar + nalgebra::RealField + Copy>(
+        sizes: &[usize],
+        batch: usize,
+        tol: f64,
+    ) {
+        let mut acts = vec![Activation::Relu; sizes.len() - 2];
+        acts.push(Activation::Identity);
+        let mut mlp = Mlp::<S>::new(sizes, &acts, 11).unwrap();
+        let mut g = dualgrad::SplitMix64::new(13);
+        for l in &mut mlp.layers {
+            l.b.apply(|b| *b = S::lit(0.05 * g.uniform(-1.0, 1.0)));
+        }
+        let x = DMatrix::from_fn(batch, sizes[0], |_, _| S::lit(g.uniform(-1.0, 1.0)));
+        let labels: Vec<usize> = (0..batch)
+            .map(|i| (i * 7 + 3) % sizes[sizes.len() - 1])
+            .collect();
+        let mut tape = Tape::new();
+        let (l, grads) = mlp
+            .loss_and_gradients(&mut tape, &x, Targets::Labels(&labels))
+            .unwrap();
+        let mut hand = HandMlp::new(&mlp, batch);
+        for _ in 0..2 {
+            let lh = hand.grad(&mlp, &x, &labels);
+            let f = |v: S| v.to_f64().unwrap();
+            assert!((f(l) - f(lh)).abs() <= tol * f(l).abs(), "{sizes:?} loss");
+            for (k, (d, (dw, db))) in grads.iter().zip(&hand.grads).enumerate() {
+                let scale = f(d.dw.amax()).max(f(d.db.amax()));
+                let err = f((&d.dw - dw).amax()).max(f((&d.db - db).amax()));
+                assert!(
+                    scale > 0.0 && err <= tol * scale,
+                    "{sizes:?} layer {k}: {err}"
+                );
+            }
+        }
+    }
+    check::<f64>(&[784, 128, 10], 64, 1e-13);
+    check::<f64>(&[30, 16, 12, 5], 8, 1e-13);
+    check::<f32>(&[30, 16, 12, 5], 8, 1e-5);
+}
+
+/// The generic hand-written seed step of `peer_rounds` gives the f64
+/// hand-written step's numbers (and in f32, the same within f32 rounding).
+#[test]
+fn generic_handwritten_seed_equals_f64_one() {
+    use dualgrad_bench::reverse_work::hand_seed_grad;
+    let s = Seed::new();
+    let mut hand = SeedHand::new();
+    let l = hand.grad(&s);
+    let (mut y, mut dw) = (DMatrix::zeros(1, 2), DMatrix::zeros(7, 2));
+    let lg = hand_seed_grad(&s.x, &s.w, &s.b, &mut y, &mut dw);
+    close("loss", &[lg], &[l], 2.0);
+    close("dW", m(&dw), m(&hand.dw), 4.0);
+    close("db", m(&y), m(&hand.db), 4.0);
+    let c = |a: &DMatrix<f64>| a.map(|v| v as f32);
+    let (mut y32, mut dw32) = (DMatrix::zeros(1, 2), DMatrix::zeros(7, 2));
+    let l32 = hand_seed_grad(&c(&s.x), &c(&s.w), &c(&s.b), &mut y32, &mut dw32);
+    assert!((f64::from(l32) - l).abs() <= 1e-6 * l.abs());
+    assert!(dw32
+        .iter()
+        .zip(hand.dw.iter())
+        .all(|(a, b)| (f64::from(*a) - b).abs() <= 1e-6 * (1.0 + b.abs())));
+}

@@ -10,12 +10,18 @@
 //! cargo run --release -p dualgrad-bench --bin peer_rounds -- 100 seed:f64 mlp:784-128-10:b64:f32
 //! ```
 //!
+//! A workload prefixed with `hand-` (`hand-seed:f64`,
+//! `hand-mlp:784-128-10:b64:f64`) times the same step written by hand
+//! instead (`reverse_work::HandMlp`; for the seed network a few lines
+//! here): the baseline of peers.py's "hand-written" column.
+//!
 //! Prints one line per workload: `<workload> <ns>`.
 
 use dualgrad::nalgebra::DMatrix;
 use dualgrad::nn::{Activation, Mlp, MlpReplay, Targets};
 use dualgrad::reverse::{Replay, Tape};
 use dualgrad::{Scalar, SplitMix64};
+use dualgrad_bench::reverse_work::{hand_seed_grad, HandMlp};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -142,6 +148,39 @@ impl<S: Scalar + dualgrad::nalgebra::RealField> Step for SeedStep<S> {
     }
 }
 
+/// The MLP step written by hand (`HandMlp`: five products and the
+/// element-wise work, buffers allocated once), on the same network.
+struct HandMlpStep<S: Scalar + dualgrad::nalgebra::RealField> {
+    mlp: Mlp<S>,
+    hand: HandMlp<S>,
+    x: DMatrix<S>,
+    labels: Vec<usize>,
+}
+
+impl<S: Scalar + dualgrad::nalgebra::RealField> Step for HandMlpStep<S> {
+    fn step(&mut self) -> f64 {
+        let l = self.hand.grad(&self.mlp, &self.x, &self.labels);
+        l.real().to_f64().unwrap_or(f64::NAN)
+    }
+}
+
+/// The seed network's step written by hand (`hand_seed_grad`).
+struct HandSeedStep<S: Scalar> {
+    x: DMatrix<S>,
+    w: DMatrix<S>,
+    b: DMatrix<S>,
+    y: DMatrix<S>,
+    dw: DMatrix<S>,
+}
+
+impl<S: Scalar + dualgrad::nalgebra::RealField> Step for HandSeedStep<S> {
+    fn step(&mut self) -> f64 {
+        let l = hand_seed_grad(&self.x, &self.w, &self.b, &mut self.y, &mut self.dw);
+        black_box(&self.dw);
+        l.real().to_f64().unwrap_or(f64::NAN)
+    }
+}
+
 /// Whether `PEER_ROUNDS_TAPE=1`: record every step instead of replaying.
 fn tape_mode() -> bool {
     std::env::var("PEER_ROUNDS_TAPE").is_ok_and(|v| v == "1")
@@ -160,15 +199,21 @@ fn parse(w: &str) -> Result<Box<dyn Step>, String> {
         } else {
             Box::new(SeedStep::<f32>::new())
         }),
+        ["hand-seed", d] => Ok(if f64_(d)? {
+            Box::new(hand_seed::<f64>())
+        } else {
+            Box::new(hand_seed::<f32>())
+        }),
+        ["hand-mlp", sizes, batch, d] => {
+            let (sizes, batch) = sizes_batch(w, sizes, batch)?;
+            Ok(if f64_(d)? {
+                Box::new(hand_mlp::<f64>(&sizes, batch)?)
+            } else {
+                Box::new(hand_mlp::<f32>(&sizes, batch)?)
+            })
+        }
         ["mlp", sizes, batch, d] => {
-            let sizes: Vec<usize> = sizes
-                .split('-')
-                .map(|s| s.parse().map_err(|_| format!("{w}: bad size {s}")))
-                .collect::<Result<_, _>>()?;
-            let batch: usize = batch
-                .strip_prefix('b')
-                .and_then(|b| b.parse().ok())
-                .ok_or(format!("{w}: batch is b<number>"))?;
+            let (sizes, batch) = sizes_batch(w, sizes, batch)?;
             Ok(if f64_(d)? {
                 Box::new(MlpStep::<f64>::new(&sizes, batch)?)
             } else {
@@ -176,8 +221,57 @@ fn parse(w: &str) -> Result<Box<dyn Step>, String> {
             })
         }
         _ => Err(format!(
-            "{w}: expected seed:<dtype> or mlp:<sizes>:b<batch>:<dtype>"
+            "{w}: expected [hand-]seed:<dtype> or [hand-]mlp:<sizes>:b<batch>:<dtype>"
         )),
+    }
+}
+
+/// `784-128-10` and `b64` as sizes and batch.
+fn sizes_batch(w: &str, sizes: &str, batch: &str) -> Result<(Vec<usize>, usize), String> {
+    let sizes: Vec<usize> = sizes
+        .split('-')
+        .map(|s| s.parse().map_err(|_| format!("{w}: bad size {s}")))
+        .collect::<Result<_, _>>()?;
+    if sizes.len() < 2 {
+        return Err(format!("{w}: at least two sizes"));
+    }
+    let batch: usize = batch
+        .strip_prefix('b')
+        .and_then(|b| b.parse().ok())
+        .ok_or(format!("{w}: batch is b<number>"))?;
+    Ok((sizes, batch))
+}
+
+/// The hand-written MLP step on the network and batch `MlpStep` uses.
+fn hand_mlp<S: Scalar + dualgrad::nalgebra::RealField>(
+    sizes: &[usize],
+    batch: usize,
+) -> Result<HandMlpStep<S>, String> {
+    let mut acts = vec![Activation::Relu; sizes.len().saturating_sub(2)];
+    acts.push(Activation::Identity);
+    let mlp = Mlp::new(sizes, &acts, 11).map_err(|e| e.to_string())?;
+    let mut g = SplitMix64::new(13);
+    let x = DMatrix::from_fn(batch, sizes[0], |_, _| S::lit(g.unit()));
+    let classes = sizes[sizes.len() - 1];
+    let labels: Vec<usize> = (0..batch).map(|i| i % classes).collect();
+    let hand = HandMlp::new(&mlp, batch);
+    Ok(HandMlpStep {
+        mlp,
+        hand,
+        x,
+        labels,
+    })
+}
+
+/// The hand-written seed step on the data `SeedStep` uses.
+fn hand_seed<S: Scalar + dualgrad::nalgebra::RealField>() -> HandSeedStep<S> {
+    let mut g = SplitMix64::new(7);
+    HandSeedStep {
+        x: DMatrix::from_fn(1, 7, |_, j| S::lit(j as f64 + 1.0)),
+        w: DMatrix::from_fn(7, 2, |_, _| S::lit(g.uniform(-0.3, 0.3))),
+        b: DMatrix::zeros(1, 2),
+        y: DMatrix::zeros(1, 2),
+        dw: DMatrix::zeros(7, 2),
     }
 }
 
@@ -196,11 +290,7 @@ fn main() {
         for _ in 0..5 {
             black_box(s.step());
         }
-        let reps = if w.starts_with("seed") {
-            reps * 10
-        } else {
-            reps
-        };
+        let reps = if w.contains("seed") { reps * 10 } else { reps };
         let best = (0..reps)
             .map(|_| {
                 let t = Instant::now();
