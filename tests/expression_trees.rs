@@ -92,6 +92,80 @@ fn finite_throughout(e: &E, x: f64) -> bool {
     }
 }
 
+/// Whether `e` depends on `x`.
+fn varies(e: &E) -> bool {
+    match e {
+        E::X => true,
+        E::C(_) => false,
+        E::U(_, a) => varies(a),
+        E::B(_, a, b) => varies(a) || varies(b),
+    }
+}
+
+/// Whether some `a^b` in `e` has a base ≤ 0 at `x` and an exponent
+/// that varies with `x`. There `a^b` is not differentiable (not even
+/// continuous) in `b` — `0^b` is 0 for b > 0, 1 at b = 0 and ∞ for b < 0 —
+/// so every derivative is a convention: the flat types follow JAX
+/// (∂/∂b = 0 at a zero base, b·a^(b−1) = 0 at b = 0), while nested types
+/// multiply the exponent's own derivative parts by `0^(b−1) = ∞`. A
+/// negative base with a varying exponent is defined only at integer
+/// exponents (ln a = NaN): no derivative in `b` exists either.
+fn zero_base_varying_exponent(e: &E, x: f64) -> bool {
+    match e {
+        E::X | E::C(_) => false,
+        E::U(_, a) => zero_base_varying_exponent(a, x),
+        E::B(op, a, b) => {
+            (*op == 4 && eval(a, x) <= 0.0 && varies(b))
+                || zero_base_varying_exponent(a, x)
+                || zero_base_varying_exponent(b, x)
+        }
+    }
+}
+
+/// Whether a product-like node of `e` (×, ÷, `powf`, `powi`, `exp`, `exp2`,
+/// `sigmoid`) underflows at `x`: its value is 0 or subnormal although its
+/// operands are finite and nonzero. The underflowed value has lost the
+/// information the derivatives need (x³ = 0 at 1e-300): `Dual` then sees a
+/// constant and gives 0 through ∛(x³), a nested type keeps the second-order
+/// part 6x ≠ 0 and gives NaN; the truth (1) is neither, and no type can
+/// recover it.
+fn underflows(e: &E, x: f64) -> bool {
+    let tiny = |v: f64| v.abs() < f64::MIN_POSITIVE;
+    let ok = |v: f64| v.is_finite() && v != 0.0;
+    match e {
+        E::X | E::C(_) => false,
+        E::U(op, a) => {
+            let va = eval(a, x);
+            (matches!(op, 2 | 3 | 22 | 25 | 26 | 31) && ok(va) && tiny(eval(e, x)))
+                || underflows(a, x)
+        }
+        E::B(op, a, b) => {
+            let (va, vb) = (eval(a, x), eval(b, x));
+            (matches!(op, 2..=4) && ok(va) && ok(vb) && tiny(eval(e, x)))
+                || underflows(a, x)
+                || underflows(b, x)
+        }
+    }
+}
+
+/// Whether some one-variable node of `e` is evaluated at `x` where its own
+/// derivative is infinite or NaN (√ at 0, asin and acos at ±1, acosh at 1):
+/// composed with an inner derivative that is 0 there, the chain rule's
+/// 0·∞ has no true value. `Dual` takes it as 0 (the zero derivative
+/// absorbs, as in JAX), a nested type carries the inner function's
+/// nonzero higher parts into it and gives NaN (acos(cos x) = |x| at 0).
+fn singular_inner(e: &E, x: f64) -> bool {
+    match e {
+        E::X | E::C(_) => false,
+        E::U(op, a) => {
+            let va = eval(a, x);
+            let (_, d) = dualgrad::derivative(|t| unary(*op, t), va);
+            (varies(a) && !d.is_finite()) || singular_inner(a, x)
+        }
+        E::B(_, a, b) => singular_inner(a, x) || singular_inner(b, x),
+    }
+}
+
 fn tree(rng: &mut SplitMix64, depth: usize) -> E {
     let leaf = depth == 0 || rng.index(4) == 0;
     if leaf {
@@ -184,6 +258,11 @@ fn run(seed: u64, cases: usize, extreme: bool) -> (Vec<String>, Vec<String>, usi
         if !finite_throughout(&e, x) {
             continue;
         }
+        if extreme
+            && (zero_base_varying_exponent(&e, x) || underflows(&e, x) || singular_inner(&e, x))
+        {
+            continue;
+        }
         // First derivatives: the same chain rules at depth 0 (bit for bit
         // but for the sign of zeros), other formulas inside nested types.
         let d1 = d.eps;
@@ -247,19 +326,27 @@ fn extreme_points_keep_values_and_never_panic() {
 }
 
 /// At extreme points the derivatives of nested types should agree with the
-/// flat ones too. They do not yet everywhere (211 of 20 000 trees), in
-/// three classes, none of them at a regular point of the function:
-/// - singular points: x^y with a varying exponent at x = ±0 (x^x′ is −∞
-///   there; `Dual` and `HyperDual` give 0 or a finite number from the rule's
-///   x = 0 shortcut, nested types NaN);
-/// - underflow at 1e-300 and 5e-324: x³ is 0, so `Dual` sees a constant and
-///   gives 0 through ∛(x³), nested types NaN; neither is the truth;
-/// - ill-conditioning at 1e-8: f″ is a difference of terms ~1e16 times
-///   larger (atan2(x, asinh(tanh x))), and every type gives rounding noise.
+/// flat ones too. Trees are left out where no derivative has a true value,
+/// each for a specific reason (see the functions): a power with a varying
+/// exponent at a base ≤ 0 (`zero_base_varying_exponent`), a product-like
+/// node that underflows (`underflows`), and a node evaluated where its own
+/// derivative is infinite, composed with a zero inner derivative
+/// (`singular_inner`). That takes the 211 disagreements of 20 000 trees to
+/// 40, which are still open (issue 11):
+/// - 25 at ±1e-300, a library fault: `a^b` with a varying exponent at a
+///   tiny base in a nested type forms `b·a^(b−1)`, whose own derivative
+///   (~1/a²) overflows although f″ is finite (x^x″ at 1e-300 is 1e300;
+///   `Dual<Dual>` and `HyperDual<Dual>` give NaN, the flat types 1e300);
+/// - 9 at 1e-8 and 2 at ±1e-300: f″ is a cancellation of terms up to 1e16
+///   (1e299 for hypot(x, ln_1p x) at 1e-300) times larger than it, and the
+///   types give different rounding noise; a criterion that measures those
+///   terms (not a blanket tolerance) is still to be written;
+/// - 4 at ±0: `ln_1p` of a power whose base is `max(x^1.8, 0)` (a kink at
+///   a zero base with a constant exponent) and `(x − sin x)^c`.
 ///
-/// Open (issue 11); `cargo test --test expression_trees -- --ignored`.
+/// `cargo test --test expression_trees -- --ignored`.
 #[test]
-#[ignore = "known disagreements at singular points, issue 11"]
+#[ignore = "40 of 20 000 open: nested x^y at a tiny base (library), f″ cancellation noise; issue 11"]
 fn extreme_points_derivatives_agree() {
     let (_, derivs, _) = run(0x5eed_0012, 20_000, true);
     assert!(

@@ -193,6 +193,23 @@ def table():
     t["powi_m2"] = (lambda x: (mpf(x) ** -2, -2 * mpf(x) ** -3, 6 * mpf(x) ** -4, -24 * mpf(x) ** -5), [])
     t["powf_0.3"] = (powf_parts(0.3), [])
     t["powf_2.5"] = (powf_parts(2.5), [])
+    # Large and extreme negative exponents (issue 11): points crowding 1,
+    # where x^n moves slowly, and the edges where x^n and its derivatives
+    # under- or overflow (x = 2^(k/n) for k near the exponent range).
+    def powi_parts(n):
+        def f(x):
+            x = mpf(x)
+            if x == 0:
+                raise ZeroDivisionError
+            return (x ** n, n * x ** (n - 1), n * (n - 1) * x ** (n - 2), n * (n - 1) * (n - 2) * x ** (n - 3))
+
+        edges = [float(mpf(2) ** (mpf(k) / n)) for k in (-1074, -1060, -1030, -1022, -1000, 1000, 1020, 1023)]
+        extra = sym(near(1.0, ks=(5, 10, 20, 30, 40, 52)) + edges + [0.99, 1.01, 1.7, 1000.0])
+        return (f, extra)
+
+    for n in (-7, -31, -100, -1000, -65537, -2147483647, -2147483648, 31):
+        name = "powi_min" if n == -2147483648 else ("powi_m%d" % -n if n < 0 else "powi%d" % n)
+        t[name] = powi_parts(n)
     return t
 
 

@@ -286,11 +286,10 @@ pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
     // out so that 0^0 · ∞ never turns a finite limit into NaN. The
     // exponents are formed in f64 (exact for every i32), so n = i32::MIN
     // neither overflows nor wraps.
-    let nf = T::lit(f64::from(n));
     let d1 = if n == 0 {
         T::zero()
     } else {
-        nf * powi_shifted(x, n, 1)
+        powi_term(x, f64::from(n), n, 1)
     };
     if second && n != 0 && n != 1 {
         // f″ and f‴ = n(n−1)(n−2)·x^(n−3) in closed form: f‴ stays finite
@@ -298,12 +297,12 @@ pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
         let c = f64::from(n) * (f64::from(n) - 1.0);
         let d2 = lift1(
             x,
-            |x0| <T::Real as Scalar>::lit(c) * powi_shifted(x0, n, 2),
+            |x0| powi_term(x0, c, n, 2),
             |x0| {
                 if n == 2 {
                     <T::Real as num_traits::Zero>::zero()
                 } else {
-                    <T::Real as Scalar>::lit(c * (f64::from(n) - 2.0)) * powi_shifted(x0, n, 3)
+                    powi_term(x0, c * (f64::from(n) - 2.0), n, 3)
                 }
             },
         );
@@ -323,22 +322,48 @@ pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
             if n == 0 || n == 1 {
                 T::zero()
             } else {
-                nf * T::lit(f64::from(n) - 1.0) * powi_shifted(x, n, 2)
+                powi_term(x, f64::from(n) * (f64::from(n) - 1.0), n, 2)
             }
         },
         second,
     )
 }
 
-/// `x^(n − k)`: `powi` where `n − k` fits an `i32`, `powf` with the exact
-/// f64 exponent where it does not (`n` near `i32::MIN`).
+/// `c·x^(n − k)`, a term of `powi`'s derivatives (`c` = n, n(n−1),
+/// n(n−1)(n−2), at most 2⁹³ in magnitude). `x^(n − k)` is `powi` itself
+/// for small exponents (−1 to 4) at moderate `|x|` (2⁻²⁰⁰ to 2²⁰⁰), where
+/// its few multiplications round within 2 ulps and cannot under- or
+/// overflow; otherwise `powf` with the exponent in `f64` (exact for every
+/// `i32`, so `n` near `i32::MIN` neither overflows nor wraps). `powi`
+/// multiplies by repeated squaring, whose error grows with the exponent (58
+/// ulps of `x^(−1001)` at 0.9999999, 1.6·10³ ulps at `n = −65537`), and
+/// forms a negative power as `1/x^|m|`, which is 0 where `x^|m|` overflows
+/// and ∞ where it underflows although `x^m` is finite (`1000^(−103)`).
+///
+/// Where `x^m` is subnormal but `c·x^m` need not be (`c·1000^(−103)`), the
+/// power is split into two normal halves, `(c·x^(m−h))·x^h`, so that only
+/// the last product rounds in the subnormal range.
 #[inline(always)]
-fn powi_shifted<T: Scalar>(x: T, n: i32, k: i32) -> T {
-    match n.checked_sub(k) {
-        Some(m) => x.powi(m),
-        None => x.powf(T::lit(f64::from(n) - f64::from(k))),
+fn powi_term<T: Scalar>(x: T, c: f64, n: i32, k: i32) -> T {
+    let m = i64::from(n) - i64::from(k);
+    let a = x.abs();
+    let c = T::lit(c);
+    if (-1..=4).contains(&m) && a >= T::lit(POWI_SAFE_LO) && a <= T::lit(POWI_SAFE_HI) {
+        // `m` is in −1..=4, so the cast is exact.
+        return c * x.powi(m as i32);
     }
+    let p = x.powf(T::lit(m as f64));
+    if p.abs() < T::min_positive_value() && a.is_finite() && !a.is_zero() && m.abs() > 1 {
+        let h = m / 2;
+        return (c * x.powf(T::lit((m - h) as f64))) * x.powf(T::lit(h as f64));
+    }
+    c * p
 }
+
+/// 2⁻²⁰⁰ and 2²⁰⁰: the range of `|x|` where `x^m`, `|m| ≤ 4`, is a normal
+/// number whichever way `powi` multiplies.
+const POWI_SAFE_LO: f64 = 6.223015277861142e-61;
+const POWI_SAFE_HI: f64 = 1.6069380442589903e60;
 
 /// `1/x`, when `x^(p−1)` may be computed as `x^p · (1/x)` from the `x^p`
 /// already at hand, saving a second (and third) `powf` call: for plain

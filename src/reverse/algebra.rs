@@ -235,6 +235,15 @@ impl<S: Scalar> Alg<S> for Eager<'_, S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         Em::Own(k::softmax(p, get(n, a)))
     }
+    fn norm(&mut self, a: &Em<S>) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        let v = k::norm(get(n, a));
+        Em::Own(k::scalar(p, v))
+    }
+    fn unit(&mut self, a: &Em<S>) -> Em<S> {
+        let (n, p) = (self.nodes, &mut *self.pool);
+        Em::Own(k::unit(p, get(n, a)))
+    }
     fn row_sums(&mut self, a: &Em<S>) -> Em<S> {
         let (n, p) = (self.nodes, &mut *self.pool);
         Em::Own(k::row_sums(p, get(n, a)))
@@ -450,6 +459,12 @@ impl<S: Scalar> Alg<S> for Rec<'_, S> {
     }
     fn softmax(&mut self, a: &usize) -> usize {
         self.tape.push(Op::Softmax(*a))
+    }
+    fn norm(&mut self, a: &usize) -> usize {
+        self.tape.push(Op::Norm(*a))
+    }
+    fn unit(&mut self, a: &usize) -> usize {
+        self.tape.push(Op::Unit(*a))
     }
     fn row_sums(&mut self, a: &usize) -> usize {
         self.tape.push(Op::RowSums(*a))

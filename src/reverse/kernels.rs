@@ -591,6 +591,49 @@ pub(crate) fn norm<S: Scalar>(a: &DMatrix<S>) -> S {
     m * a.iter().map(|&v| (v / m) * (v / m)).sum::<S>().sqrt()
 }
 
+/// `a/‖a‖`, and 0 where `‖a‖ = 0` (the gradient of the norm).
+///
+/// `a` is first multiplied by `2ᵏ`, with `k` chosen from the exponent of the
+/// largest magnitude so that it lands near 1: products by a power of two are
+/// exact, so `(2ᵏa)/‖2ᵏa‖` is `a/‖a‖` with one rounding of the quotient
+/// even where `‖a‖` is subnormal (where `1/‖a‖` overflows) or near `f64::MAX`
+/// (where it is subnormal). An infinite or NaN entry gives `a/‖a‖` unscaled
+/// (NaN or 0 entries, as IEEE division does).
+pub(crate) fn unit<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    let (r, c) = a.shape();
+    let mut m = S::zero();
+    for &v in a.iter() {
+        let v = v.abs();
+        if v > m || v.is_nan() {
+            m = v;
+        }
+    }
+    if m.is_zero() {
+        return p.fill(r, c, a.iter().map(|_| S::zero()));
+    }
+    if !m.is_finite() {
+        let n = norm(a);
+        return p.fill(r, c, a.iter().map(|&v| v / n));
+    }
+    let s = S::lit(2f64.powi(pow2_scale(m.real())));
+    let ss: S = a.iter().map(|&v| (v * s) * (v * s)).sum();
+    let n = ss.sqrt();
+    p.fill(r, c, a.iter().map(|&v| (v * s) / n))
+}
+
+/// The exponent `k` that brings the finite, nonzero magnitude `m` near 1 as
+/// `m·2ᵏ`, limited so that `2ᵏ` is a normal number of `S`'s precision
+/// (`m·2ᵏ` is then at least `2⁻⁷⁴` for `f64`, `2⁻⁴⁵` for `f32`).
+fn pow2_scale<S: Scalar>(m: S) -> i32 {
+    // ⌊log₂ x⌋ from the exact decomposition x = mantissa·2^exponent.
+    fn log2_floor<S: Scalar>(x: S) -> i32 {
+        let (mant, exp, _) = x.integer_decode();
+        i32::from(exp) + 63 - mant.leading_zeros() as i32
+    }
+    let kmax = -log2_floor(S::min_positive_value()) - 22;
+    (-log2_floor(m)).clamp(-kmax, kmax)
+}
+
 /// `mean((a − b)²)`.
 pub(crate) fn mse<S: Scalar>(a: &DMatrix<S>, b: &DMatrix<S>) -> S {
     let s: S = a
@@ -672,6 +715,7 @@ pub(crate) fn eval<S: Scalar>(
             let n = norm(v(a));
             scalar(p, n)
         }
+        Op::Unit(a) => unit(p, v(a)),
         Op::Mse(a, b) => {
             let m = mse(v(a), v(b));
             scalar(p, m)

@@ -79,6 +79,10 @@ pub(crate) enum Op<S> {
     ColSums(usize),
     Broadcast(usize, usize, usize),
     Norm(usize),
+    /// `a/‖a‖` (0 where `‖a‖ = 0`): the norm's gradient direction, recorded
+    /// by a backward pass. Computed on `a` scaled by a power of two, so it
+    /// is finite and accurate when `‖a‖` is subnormal or near overflow.
+    Unit(usize),
     Mse(usize, usize),
     /// Cross-entropy of logits against the (one-hot) target rows of a leaf.
     CrossEntropy(usize, usize),
@@ -142,7 +146,8 @@ impl<S> Op<S> {
             | RowSums(a)
             | ColSums(a)
             | Broadcast(a, _, _)
-            | Norm(a) => [Some(a), None],
+            | Norm(a)
+            | Unit(a) => [Some(a), None],
         }
     }
 }

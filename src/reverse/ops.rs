@@ -343,7 +343,11 @@ impl<S: Scalar> Tape<S> {
 
     /// The Frobenius norm `‖a‖ = √Σ aᵢⱼ²` (1×1), computed without overflow.
     /// Its gradient `a/‖a‖` is taken to be **0 at `a = 0`**, where the norm
-    /// has no derivative.
+    /// has no derivative. The gradient is computed on `a` scaled by a power
+    /// of two (exact), so it is the correctly rounded direction also where
+    /// `‖a‖` is subnormal or overflows; recorded
+    /// ([`gradient_var`](Tape::gradient_var)), its derivative
+    /// `(I − uuᵀ)/‖a‖` is finite wherever `1/‖a‖` is.
     ///
     /// ```
     /// use nalgebra::dmatrix;

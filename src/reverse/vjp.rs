@@ -87,6 +87,11 @@ pub(crate) trait Alg<S: Scalar> {
         y
     }
     fn softmax(&mut self, a: &Self::M) -> Self::M;
+    /// The Frobenius norm of `a` (1×1).
+    fn norm(&mut self, a: &Self::M) -> Self::M;
+    /// `a/‖a‖`, 0 where `‖a‖ = 0`, computed on `a` scaled by a power of two
+    /// (finite for a subnormal norm).
+    fn unit(&mut self, a: &Self::M) -> Self::M;
     fn row_sums(&mut self, a: &Self::M) -> Self::M;
     fn col_sums(&mut self, a: &Self::M) -> Self::M;
     fn broadcast(&mut self, a: &Self::M, r: usize, c: usize) -> Self::M;
@@ -390,15 +395,37 @@ pub(crate) fn vjp<S: Scalar, A: Alg<S>>(
             give(alg, a, d);
         }
         Op::Norm(a) => {
-            // a · g/‖a‖, and 0 where ‖a‖ = 0
+            // g · a/‖a‖, and 0 where ‖a‖ = 0. The direction a/‖a‖ is its
+            // own operation: `a ⊙ (g/‖a‖)` overflowed to ∞ for a subnormal
+            // norm (1/‖a‖ = ∞) and lost digits near overflow (1/‖a‖
+            // subnormal); recorded, its derivative (I − uuᵀ)/‖a‖ does not
+            // square the norm either (1/‖a‖² overflows below 1e-154).
             let (r, c) = alg.shape(a);
-            let inv = alg.map(&alg.node(i), Fun::RecipOrZero, 0);
-            let q = alg.mul_z(g, &inv);
-            alg.recycle(inv);
-            let qb = alg.broadcast(&q, r, c);
-            let d = alg.mul(&alg.node(a), &qb);
-            alg.recycle(q);
-            alg.recycle(qb);
+            let u = alg.unit(&alg.node(a));
+            let gb = alg.broadcast(g, r, c);
+            let d = alg.mul_z(&gb, &u);
+            alg.recycle(u);
+            alg.recycle(gb);
+            give(alg, a, d);
+        }
+        Op::Unit(a) => {
+            // d(a/‖a‖)ᵀg = (g − u⟨u, g⟩)/‖a‖, with u = a/‖a‖ this node,
+            // and 0 where ‖a‖ = 0 (the norm's convention there).
+            let (r, c) = alg.shape(a);
+            let u = alg.node(i);
+            let ug = alg.mul(&u, g);
+            let rs = alg.row_sums(&ug);
+            let ip = alg.col_sums(&rs);
+            let ipb = alg.broadcast(&ip, r, c);
+            let t = alg.mul(&u, &ipb);
+            let e = alg.sub(g, &t);
+            let n = alg.norm(&alg.node(a));
+            let inv = alg.map(&n, Fun::RecipOrZero, 0);
+            let invb = alg.broadcast(&inv, r, c);
+            let d = alg.mul_z(&e, &invb);
+            for m in [ug, rs, ip, ipb, t, e, n, inv, invb] {
+                alg.recycle(m);
+            }
             give(alg, a, d);
         }
         Op::Mse(a, b) => {
