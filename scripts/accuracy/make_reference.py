@@ -207,7 +207,7 @@ def table():
         extra = sym(near(1.0, ks=(5, 10, 20, 30, 40, 52)) + edges + [0.99, 1.01, 1.7, 1000.0])
         return (f, extra)
 
-    for n in (-7, -31, -100, -1000, -65537, -2147483647, -2147483648, 31):
+    for n in (-7, -31, -100, -1000, -65537, -2147483647, -2147483648, 31, 6, 7, 8):
         name = "powi_min" if n == -2147483648 else ("powi_m%d" % -n if n < 0 else "powi%d" % n)
         t[name] = powi_parts(n)
     return t

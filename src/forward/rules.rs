@@ -331,9 +331,11 @@ pub(crate) fn powi<T: Scalar>(x: T, n: i32, second: bool) -> Jet<T> {
 
 /// `c·x^(n − k)`, a term of `powi`'s derivatives (`c` = n, n(n−1),
 /// n(n−1)(n−2), at most 2⁹³ in magnitude). `x^(n − k)` is `powi` itself
-/// for small exponents (−1 to 4) at moderate `|x|` (2⁻²⁰⁰ to 2²⁰⁰), where
-/// its few multiplications round within 2 ulps and cannot under- or
-/// overflow; otherwise `powf` with the exponent in `f64` (exact for every
+/// for small exponents (−1 to 6) at moderate `|x|` (2⁻¹⁶⁰ to 2¹⁶⁰), where
+/// its few multiplications (at most three: x⁶ = x⁴·x², each squaring
+/// doubling the error before it) round within 2.5 ulps and cannot under-
+/// or overflow, and which keeps the common `powi(6)` and `powi(3)` free of
+/// `powf` calls; otherwise `powf` with the exponent in `f64` (exact for every
 /// `i32`, so `n` near `i32::MIN` neither overflows nor wraps). `powi`
 /// multiplies by repeated squaring, whose error grows with the exponent (58
 /// ulps of `x^(−1001)` at 0.9999999, 1.6·10³ ulps at `n = −65537`), and
@@ -348,8 +350,8 @@ fn powi_term<T: Scalar>(x: T, c: f64, n: i32, k: i32) -> T {
     let m = i64::from(n) - i64::from(k);
     let a = x.abs();
     let c = T::lit(c);
-    if (-1..=4).contains(&m) && a >= T::lit(POWI_SAFE_LO) && a <= T::lit(POWI_SAFE_HI) {
-        // `m` is in −1..=4, so the cast is exact.
+    if (-1..=6).contains(&m) && a >= T::lit(POWI_SAFE_LO) && a <= T::lit(POWI_SAFE_HI) {
+        // `m` is in −1..=6, so the cast is exact.
         return c * x.powi(m as i32);
     }
     let p = x.powf(T::lit(m as f64));
@@ -360,10 +362,10 @@ fn powi_term<T: Scalar>(x: T, c: f64, n: i32, k: i32) -> T {
     c * p
 }
 
-/// 2⁻²⁰⁰ and 2²⁰⁰: the range of `|x|` where `x^m`, `|m| ≤ 4`, is a normal
-/// number whichever way `powi` multiplies.
-const POWI_SAFE_LO: f64 = 6.223015277861142e-61;
-const POWI_SAFE_HI: f64 = 1.6069380442589903e60;
+/// 2⁻¹⁶⁰ and 2¹⁶⁰: the range of `|x|` where `x^m`, `|m| ≤ 6`, and every
+/// partial product `powi` forms on the way are normal numbers.
+const POWI_SAFE_LO: f64 = 6.842277657836021e-49;
+const POWI_SAFE_HI: f64 = 1.461501637330903e48;
 
 /// `1/x`, when `x^(p−1)` may be computed as `x^p · (1/x)` from the `x^p`
 /// already at hand, saving a second (and third) `powf` call: for plain
