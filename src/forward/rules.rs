@@ -487,11 +487,12 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
     }
 }
 
-/// Whether every part of `v` is finite (`v − v` is 0 in each finite part,
+/// Whether every part of `v` is finite (`0·v` is 0 in each finite part,
 /// NaN in each infinite or NaN one).
 #[inline(always)]
 fn all_parts_finite<T: Scalar>(v: T) -> bool {
-    (v - v).all_parts_zero()
+    v.mul_real(<T::Real as num_traits::Zero>::zero())
+        .all_parts_zero()
 }
 
 /// `v` if all its parts are finite; otherwise the other form `alt()` if
