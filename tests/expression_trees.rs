@@ -332,21 +332,21 @@ fn extreme_points_keep_values_and_never_panic() {
 /// node that underflows (`underflows`), and a node evaluated where its own
 /// derivative is infinite, composed with a zero inner derivative
 /// (`singular_inner`). That takes the 211 disagreements of 20 000 trees to
-/// 40, which are still open (issue 11):
-/// - 25 at ±1e-300, a library fault: `a^b` with a varying exponent at a
-///   tiny base in a nested type forms `b·a^(b−1)`, whose own derivative
-///   (~1/a²) overflows although f″ is finite (x^x″ at 1e-300 is 1e300;
-///   `Dual<Dual>` and `HyperDual<Dual>` give NaN, the flat types 1e300);
+/// 40; the 25 of them at ±1e-300 from `a^b` with a varying exponent in a
+/// nested type (its partials' own derivatives overflowed, x^x″ = NaN where
+/// the truth is 1e300) are fixed (`tests/powf_nested.rs`). 14 are still
+/// open (issue 11):
 /// - 9 at 1e-8 and 2 at ±1e-300: f″ is a cancellation of terms up to 1e16
 ///   (1e299 for hypot(x, ln_1p x) at 1e-300) times larger than it, and the
 ///   types give different rounding noise; a criterion that measures those
 ///   terms (not a blanket tolerance) is still to be written;
-/// - 4 at ±0: `ln_1p` of a power whose base is `max(x^1.8, 0)` (a kink at
-///   a zero base with a constant exponent) and `(x − sin x)^c`.
+/// - 3 (two trees) at ±0: `ln_1p` of a power whose base is
+///   `max(x^1.8, 0)` (a kink at a zero base with a constant exponent) and
+///   `(x − sin x)^c`.
 ///
 /// `cargo test --test expression_trees -- --ignored`.
 #[test]
-#[ignore = "40 of 20 000 open: nested x^y at a tiny base (library), f″ cancellation noise; issue 11"]
+#[ignore = "14 of 20 000 open: f″ cancellation noise, kinks at ±0; issue 11"]
 fn extreme_points_derivatives_agree() {
     let (_, derivs, _) = run(0x5eed_0012, 20_000, true);
     assert!(

@@ -456,13 +456,58 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
         };
         (x_pm1 * (T::one() + y * lnx), fy * lnx)
     };
+    let (mut fx, mut fxx, mut fxy) = (base.d1, base.d2, fxy);
+    if T::DEPTH > 0 && !x_is_zero && x.is_finite() && base.f.is_finite() && base.f != zero {
+        // In a nested type the partials are numbers whose own derivative
+        // parts carry the next order. With the exponent varying too, those
+        // of y·x^(y−1), y(y−1)·x^(y−2) and x^(y−1) have terms of the scale
+        // x^(y−2) and x^(y−3) that cancel in the total (x^x″ = x^x·((1 +
+        // ln x)² + 1/x) is 1e300 at x = 1e-300, but d/dx x^(x−1) ≈ −1e600):
+        // they overflow first and the total is NaN. Where they do, the
+        // partials are formed from x^y with factors of the scale 1/x instead
+        // (`y/x` has no 1/x² part when x and y move together), and taken
+        // where they are all finite or mend an infinite value part (not
+        // where 1/x itself overflows, at a subnormal x). Only there:
+        // elsewhere `x^y/x` would cancel for y near 1 (see
+        // `pow_fast_recip`), and plain floats never come here.
+        let one = T::one();
+        fx = finite_or(fx, || base.f * (y / x));
+        if second {
+            fxx = finite_or(fxx, || fx * ((y - one) / x));
+            fxy = finite_or(fxy, || (base.f / x) * (one + y * lnx));
+        }
+    }
     Jet2 {
         f: base.f,
-        fx: base.d1,
+        fx,
         fy,
-        fxx: base.d2,
+        fxx,
         fxy,
         fyy,
+    }
+}
+
+/// Whether every part of `v` is finite (`0·v` is 0 in each finite part,
+/// NaN in each infinite or NaN one).
+#[inline(always)]
+fn all_parts_finite<T: Scalar>(v: T) -> bool {
+    v.mul_real(<T::Real as num_traits::Zero>::zero())
+        .all_parts_zero()
+}
+
+/// `v` if all its parts are finite; otherwise the other form `alt()` if
+/// all of its parts are, or if it has a finite value part where `v` has
+/// not; else `v`.
+#[inline(always)]
+fn finite_or<T: Scalar>(v: T, alt: impl FnOnce() -> T) -> T {
+    if all_parts_finite(v) {
+        return v;
+    }
+    let a = alt();
+    if all_parts_finite(a) || (a.is_finite() && !v.is_finite()) {
+        a
+    } else {
+        v
     }
 }
 

@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 
-use crate::reverse::{ReverseError, Tape, Var};
+use crate::reverse::{ReverseError, Tape, Var, MAX_NEW_ENTRIES};
 use crate::{Fun, Scalar, SplitMix64};
 
 /// Generates [`Activation`] from the crate's list of element-wise
@@ -103,7 +103,7 @@ impl Activation {
             | Activation::LeakyRelu(_)
             | Activation::Elu(_)
             | Activation::Gelu => num_traits::Float::sqrt(6.0 / inputs.max(1) as f64),
-            _ => num_traits::Float::sqrt(6.0 / (inputs + outputs).max(1) as f64),
+            _ => num_traits::Float::sqrt(6.0 / inputs.saturating_add(outputs).max(1) as f64),
         }
     }
 }
@@ -166,30 +166,53 @@ impl<S: Scalar> Dense<S> {
     }
 
     /// A layer with uniformly random weights (He scaling for ReLU and
-    /// softplus, Glorot otherwise) from a seed, and a zero bias.
+    /// softplus, Glorot otherwise) from a seed, and a zero bias. A layer
+    /// with more than [`MAX_NEW_ENTRIES`] parameters (`inputs·outputs +
+    /// outputs`, overflow included) is an error, not an allocation that
+    /// aborts the process.
     ///
     /// ```
     /// use dualgrad::nn::{Activation, Dense};
-    /// let l = Dense::<f64>::init(4, 3, Activation::Tanh, 7);
+    /// let l = Dense::<f64>::init(4, 3, Activation::Tanh, 7)?;
     /// assert_eq!((l.inputs(), l.outputs()), (4, 3));
-    /// assert_eq!(l, Dense::init(4, 3, Activation::Tanh, 7)); // deterministic
+    /// assert_eq!(l, Dense::init(4, 3, Activation::Tanh, 7)?); // deterministic
+    /// assert!(Dense::<f64>::init(1 << 40, 1 << 40, Activation::Tanh, 7).is_err());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
-    pub fn init(inputs: usize, outputs: usize, activation: Activation, seed: u64) -> Self {
+    pub fn init(
+        inputs: usize,
+        outputs: usize,
+        activation: Activation,
+        seed: u64,
+    ) -> Result<Self, ReverseError> {
+        let n = inputs
+            .checked_mul(outputs)
+            .and_then(|n| n.checked_add(outputs));
+        if n.is_none_or(|n| n > MAX_NEW_ENTRIES) {
+            return Err(ReverseError::shape(
+                "Dense::init",
+                (inputs, outputs),
+                (1, outputs),
+                "the layer would have more than MAX_NEW_ENTRIES parameters",
+            ));
+        }
         let limit = activation.init_limit(inputs, outputs);
         let mut rng = SplitMix64::new(seed);
-        Dense {
+        Ok(Dense {
             w: DMatrix::from_fn(inputs, outputs, |_, _| {
                 S::lit(limit * rng.uniform(-1.0, 1.0))
             }),
             b: DMatrix::zeros(1, outputs),
             activation,
-        }
+        })
     }
 
     /// The number of inputs (rows of `W`).
     ///
     /// ```
-    /// assert_eq!(dualgrad::nn::Dense::<f64>::init(4, 3, dualgrad::nn::Activation::Relu, 0).inputs(), 4);
+    /// let l = dualgrad::nn::Dense::<f64>::init(4, 3, dualgrad::nn::Activation::Relu, 0)?;
+    /// assert_eq!(l.inputs(), 4);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn inputs(&self) -> usize {
         self.w.nrows()
@@ -198,13 +221,24 @@ impl<S: Scalar> Dense<S> {
     /// The number of outputs (columns of `W`).
     ///
     /// ```
-    /// assert_eq!(dualgrad::nn::Dense::<f64>::init(4, 3, dualgrad::nn::Activation::Relu, 0).outputs(), 3);
+    /// let l = dualgrad::nn::Dense::<f64>::init(4, 3, dualgrad::nn::Activation::Relu, 0)?;
+    /// assert_eq!(l.outputs(), 3);
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn outputs(&self) -> usize {
         self.w.ncols()
     }
 
     fn check_input(&self, op: &'static str, x: (usize, usize)) -> Result<(), ReverseError> {
+        // The fields are public: the bias may have been changed by hand.
+        if self.b.shape() != (1, self.outputs()) {
+            return Err(ReverseError::shape(
+                op,
+                self.w.shape(),
+                self.b.shape(),
+                "the bias must be 1×(columns of the weights)",
+            ));
+        }
         if x.1 != self.inputs() {
             return Err(ReverseError::shape(
                 op,
@@ -228,6 +262,16 @@ impl<S: Scalar> Dense<S> {
     /// ```
     pub fn forward(&self, x: &DMatrix<S>) -> Result<DMatrix<S>, ReverseError> {
         self.check_input("Dense::forward", x.shape())?;
+        // x (m×0) times W (0×n) is m×n from no entries at all.
+        let new = x.nrows().saturating_mul(self.outputs());
+        if new.saturating_sub(x.len()) > MAX_NEW_ENTRIES {
+            return Err(ReverseError::shape(
+                "Dense::forward",
+                x.shape(),
+                self.w.shape(),
+                "the output would have more than MAX_NEW_ENTRIES entries more than the batch",
+            ));
+        }
         let mut y = x * &self.w;
         for mut row in y.row_iter_mut() {
             row += &self.b;

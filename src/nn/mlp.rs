@@ -52,7 +52,8 @@ pub struct Mlp<S: Scalar> {
 impl<S: Scalar> Mlp<S> {
     /// A network with the given layer sizes (inputs first, outputs last)
     /// and one activation per layer (`sizes.len() − 1` of them), randomly
-    /// initialised from `seed` (see [`Dense::init`]).
+    /// initialised from `seed` (see [`Dense::init`]; a layer too large for
+    /// it is an error).
     ///
     /// ```
     /// use dualgrad::nn::{Activation::*, Mlp};
@@ -81,7 +82,7 @@ impl<S: Scalar> Mlp<S> {
             .map(|(i, (io, &a))| {
                 Dense::init(io[0], io[1], a, seed.wrapping_add(i as u64 * 0x1000_0001))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(Mlp { layers })
     }
 
@@ -89,10 +90,11 @@ impl<S: Scalar> Mlp<S> {
     ///
     /// ```
     /// use dualgrad::nn::{Activation::*, Dense, Mlp};
-    /// let a = Dense::<f64>::init(2, 4, Tanh, 0);
-    /// let b = Dense::<f64>::init(4, 1, Identity, 1);
+    /// let a = Dense::<f64>::init(2, 4, Tanh, 0)?;
+    /// let b = Dense::<f64>::init(4, 1, Identity, 1)?;
     /// assert!(Mlp::from_layers(vec![a.clone(), b.clone()]).is_ok());
     /// assert!(Mlp::from_layers(vec![b, a]).is_err());
+    /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn from_layers(layers: Vec<Dense<S>>) -> Result<Self, ReverseError> {
         for l in layers.windows(2) {

@@ -66,6 +66,7 @@ impl<S: Scalar> Tape<S> {
         sources: &[Var],
     ) -> Result<Vec<Option<DMatrix<S>>>, ReverseError> {
         let t = self.check("gradient", target)?;
+        self.check_not_taken("gradient", t)?;
         let src = self.indices("gradient", sources)?;
         let (r, c) = self.nodes.borrow()[t].value.shape();
         let seed = self
@@ -126,6 +127,7 @@ impl<S: Scalar> Tape<S> {
         sources: &[Var],
     ) -> Result<Vec<DMatrix<S>>, ReverseError> {
         let t = self.check("vjp", target)?;
+        self.check_not_taken("vjp", t)?;
         let src = self.indices("vjp", sources)?;
         let st = self.nodes.borrow()[t].value.shape();
         if cotangent.shape() != st {
@@ -292,6 +294,8 @@ impl<S: Scalar> Tape<S> {
         seed: Var,
         sources: &[Var],
     ) -> Result<Vec<Var>, ReverseError> {
+        let t = self.check(op, target)?;
+        self.check_not_taken(op, t)?;
         let src = self.indices(op, sources)?;
         let mut alg = Rec {
             tape: self,

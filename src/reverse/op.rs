@@ -194,6 +194,10 @@ pub(crate) struct Ext<S> {
     pub(crate) custom: Vec<Arc<dyn CustomDyn<S> + Send + Sync>>,
     /// Index lists of [`Op::Gather`] and [`Op::Scatter`].
     pub(crate) indices: Vec<Arc<[usize]>>,
+    /// The lowest node whose value was moved out by
+    /// [`Tape::take_value`](super::Tape::take_value): backward passes and
+    /// replays of targets at or after it are errors (they may read it).
+    pub(crate) taken: Option<usize>,
 }
 
 impl<S> Default for Ext<S> {
@@ -203,6 +207,7 @@ impl<S> Default for Ext<S> {
             elem2: Vec::new(),
             custom: Vec::new(),
             indices: Vec::new(),
+            taken: None,
         }
     }
 }

@@ -14,15 +14,20 @@ type R = Result<Var, ReverseError>;
 /// The one-hot rows of `labels` over `classes` classes: a
 /// `labels.len() × classes` matrix with a 1 in column `labels[i]` of row `i`.
 ///
+/// A label ≥ `classes` is an error, and so is a result of more than
+/// [`MAX_NEW_ENTRIES`] entries (`one_hot(&[0], 1 << 40)`).
+///
 /// ```
 /// use dualgrad::reverse::one_hot;
 /// use nalgebra::dmatrix;
 /// assert_eq!(one_hot::<f64>(&[2, 0], 3)?, dmatrix![0.0, 0.0, 1.0; 1.0, 0.0, 0.0]);
 /// assert!(one_hot::<f64>(&[3], 3).is_err()); // label out of range
+/// assert!(one_hot::<f64>(&[0], 1 << 40).is_err()); // too large
 /// # Ok::<(), dualgrad::reverse::ReverseError>(())
 /// ```
 pub fn one_hot<S: Scalar>(labels: &[usize], classes: usize) -> Result<DMatrix<S>, ReverseError> {
     check_labels("one_hot", labels, classes)?;
+    grown("one_hot", (0, 0), (labels.len(), classes))?;
     let mut m = DMatrix::zeros(labels.len(), classes);
     for (i, &l) in labels.iter().enumerate() {
         m[(i, l)] = S::one();
@@ -75,7 +80,9 @@ impl<S: Scalar> Tape<S> {
         Ok(self.rec(op(i, j)))
     }
 
-    /// The matrix product `a · b` (a: m×k, b: k×n).
+    /// The matrix product `a · b` (a: m×k, b: k×n). A product with more
+    /// than [`MAX_NEW_ENTRIES`] entries more than `a` (an m×0 times a 0×n
+    /// matrix, for large m and n) is an error.
     ///
     /// ```
     /// use nalgebra::dmatrix;
@@ -102,6 +109,8 @@ impl<S: Scalar> Tape<S> {
                 "the product has more elements than fit a usize",
             ));
         }
+        // An m×0 times a 0×n factor is m×n zeros from no entries at all.
+        grown("matmul", sa, (sa.0, sb.1))?;
         Ok(self.rec(Op::MatMul(i, j)))
     }
 
@@ -547,7 +556,11 @@ pub const MAX_NEW_ENTRIES: usize = usize::MAX >> (usize::BITS / 2);
 
 /// `Err` when `out` has more than [`MAX_NEW_ENTRIES`] entries more than
 /// `input`.
-fn grown(op: &'static str, input: (usize, usize), out: (usize, usize)) -> Result<(), ReverseError> {
+pub(crate) fn grown(
+    op: &'static str,
+    input: (usize, usize),
+    out: (usize, usize),
+) -> Result<(), ReverseError> {
     let have = input.0.saturating_mul(input.1);
     let want = out.0.saturating_mul(out.1);
     if want.saturating_sub(have) > MAX_NEW_ENTRIES {

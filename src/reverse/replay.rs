@@ -137,6 +137,7 @@ impl<S: Scalar> Tape<S> {
         sources: &[Var],
     ) -> Result<Replay<S>, ReverseError> {
         let t = self.check("Tape::replay", target)?;
+        self.check_not_taken("Tape::replay", t)?;
         let nodes = self.nodes.borrow();
         let mut inp = Vec::with_capacity(inputs.len());
         for &v in inputs {
@@ -183,6 +184,7 @@ impl<S: Scalar> Tape<S> {
             elem2: ext.elem2.clone(),
             custom: ext.custom.clone(),
             indices: ext.indices.clone(),
+            taken: None,
         };
         let grads = src
             .iter()

@@ -201,7 +201,9 @@ impl<S: Scalar> Tape<S> {
     }
 
     /// The rows of `a` at `indices`, in that order (repeats allowed; the
-    /// gradient adds up over repeats): index-select / gather.
+    /// gradient adds up over repeats): index-select / gather. An index out
+    /// of range is an error, and so is a result with more than
+    /// [`MAX_NEW_ENTRIES`](super::MAX_NEW_ENTRIES) entries more than `a`.
     ///
     /// ```
     /// use nalgebra::dmatrix;
@@ -217,7 +219,8 @@ impl<S: Scalar> Tape<S> {
         self.gather("select_rows", a, indices, true)
     }
 
-    /// The columns of `a` at `indices`, in that order (repeats allowed).
+    /// The columns of `a` at `indices`, in that order (repeats allowed;
+    /// checked as in [`select_rows`](Tape::select_rows)).
     ///
     /// ```
     /// use nalgebra::dmatrix;
@@ -236,6 +239,12 @@ impl<S: Scalar> Tape<S> {
         if let Some(&index) = indices.iter().find(|&&i| i >= len) {
             return Err(ReverseError::IndexOutOfRange { op, index, len });
         }
+        let out = if rows {
+            (indices.len(), s.1)
+        } else {
+            (s.0, indices.len())
+        };
+        super::ops::grown(op, s, out)?;
         let id = {
             let mut ext = self.ext.borrow_mut();
             ext.indices.push(Arc::from(indices));

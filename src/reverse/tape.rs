@@ -319,6 +319,19 @@ impl<S: Scalar> Tape<S> {
         }
     }
 
+    /// `Err` if a value recorded at or before node `t` was moved out with
+    /// [`take_value`](Tape::take_value): a backward pass or replay of `t`
+    /// may read it (it would find an empty matrix of the wrong shape).
+    pub(crate) fn check_not_taken(&self, op: &'static str, t: usize) -> Result<(), ReverseError> {
+        match self.ext.borrow().taken {
+            Some(k) if k <= t => Err(ReverseError::InvalidArgument {
+                op,
+                reason: "a value recorded before the target was moved out with take_value",
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The shape of `v`, checked to be from this tape.
     pub(crate) fn shape_of(&self, op: &'static str, v: Var) -> Result<Shape, ReverseError> {
         let i = self.check(op, v)?;
@@ -346,17 +359,27 @@ impl<S: Scalar> Tape<S> {
     /// lent with [`var`](Tape::var), as
     /// [`Mlp::loss_and_gradients`](crate::nn::Mlp::loss_and_gradients) does
     /// with the network's parameters. Ask for gradients before taking
-    /// values that their backward pass reads.
+    /// values: afterwards a backward pass ([`gradient`](Tape::gradient),
+    /// [`vjp`](Tape::vjp), [`gradient_var`](Tape::gradient_var), …) or a
+    /// [`replay`](Tape::replay) of a target recorded at or after the taken
+    /// node may read it, and is an error
+    /// ([`ReverseError::InvalidArgument`]) until the next
+    /// [`reset`](Tape::reset).
     ///
     /// ```
     /// let t = dualgrad::reverse::Tape::new();
     /// let w = t.var(nalgebra::dmatrix![1.0, 2.0]);
+    /// let s = t.sum(w)?;
     /// assert_eq!(t.take_value(w)?, nalgebra::dmatrix![1.0, 2.0]);
     /// assert_eq!(t.shape(w)?, (0, 0));
+    /// assert!(t.gradient(s, &[w]).is_err()); // its value is gone
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn take_value(&self, v: Var) -> Result<DMatrix<S>, ReverseError> {
         let i = self.check("take_value", v)?;
+        let mut ext = self.ext.borrow_mut();
+        ext.taken = Some(ext.taken.map_or(i, |t| t.min(i)));
+        drop(ext);
         let mut nodes = self.nodes.borrow_mut();
         Ok(core::mem::replace(
             &mut nodes[i].value,
