@@ -252,14 +252,10 @@ proptest! {
             out.push(t.rows(a, r0, c1));
             out.push(t.cols(a, c0, r1));
             out.push(t.entry(a, r0, c0));
-            // An empty result with a huge side (2⁴⁰×0) is legal but its
-            // kernels loop over the empty rows or columns (still open,
-            // issue 11): only shapes that are rejected or small here.
-            let huge_empty = (r1 > 4 || c1 > 4) && r1.saturating_mul(c1) <= MAX_NEW_ENTRIES;
-            if !huge_empty {
-                out.push(t.reshape(a, r1, c1));
-                out.push(t.broadcast(a, r1, c1));
-            }
+            // Empty results with a huge side (2⁴⁰×0) included:
+            // `huge_empty_shapes_are_cheap` below times them.
+            out.push(t.reshape(a, r1, c1));
+            out.push(t.broadcast(a, r1, c1));
             out.push(t.select_rows(a, &idx));
             out.push(t.select_cols(a, &idx));
             out.push(t.select(&mask, a, b));
@@ -395,5 +391,77 @@ proptest! {
         let i = no_panic("index", || r.index(n));
         prop_assert!(i < n.max(1));
         let _: [f64; 3] = no_panic("array", || r.array(lo, hi));
+    }
+}
+
+/// A matrix without entries may have a huge side (2⁴⁰ × 0, 0 × 2⁴⁰): every
+/// operation on it, and every backward pass through it, visits no empty
+/// rows or columns and allocates nothing per row (before: `transpose`,
+/// `concat_rows`, the backward pass of `sum` looped 2⁴⁰ times, and
+/// `softmax` asked for 8 TiB and aborted). Each case runs on its own
+/// thread and must finish within seconds.
+#[test]
+fn huge_empty_shapes_are_cheap() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    type Case = fn(
+        &Tape<f64>,
+        dualgrad::reverse::Var,
+        dualgrad::reverse::Var,
+        (usize, usize),
+    ) -> Result<dualgrad::reverse::Var, ReverseError>;
+    let cases: [(&str, Case); 22] = [
+        ("transpose", |t, a, _, _| t.transpose(a)),
+        ("sum", |t, a, _, _| t.sum(a)),
+        ("row_sums", |t, a, _, _| t.row_sums(a)),
+        ("col_sums", |t, a, _, _| t.col_sums(a)),
+        ("softmax", |t, a, _, _| t.softmax(a)),
+        ("log_softmax", |t, a, _, _| t.log_softmax(a)),
+        ("log_sum_exp", |t, a, _, _| t.log_sum_exp(a)),
+        ("exp", |t, a, _, _| t.exp(a)),
+        ("add", |t, a, b, _| t.add(a, b)),
+        ("max", |t, a, b, _| t.max(a, b)),
+        ("concat_rows", |t, a, b, _| t.concat_rows(a, b)),
+        ("concat_cols", |t, a, b, _| t.concat_cols(a, b)),
+        ("rows", |t, a, _, _| t.rows(a, 0, 2)),
+        ("cols", |t, a, _, _| t.cols(a, 0, 0)),
+        ("select_rows", |t, a, _, _| t.select_rows(a, &[])),
+        ("select_cols", |t, a, _, _| t.select_cols(a, &[])),
+        ("reshape", |t, a, _, (r, c)| t.reshape(a, c, r)),
+        ("broadcast", |t, a, _, (r, c)| t.broadcast(a, r, c)),
+        ("norm", |t, a, _, _| t.norm(a)),
+        ("square", |t, a, _, _| t.square(a)),
+        ("matmul", |t, a, _, (r, c)| {
+            let e = t.var(DMatrix::zeros(c.min(3), 2));
+            let f = t.var(DMatrix::zeros(3, r.min(3)));
+            t.matmul(a, e).or_else(|_| t.matmul(f, a))
+        }),
+        ("transpose then sum", |t, a, _, _| t.sum(t.transpose(a)?)),
+    ];
+    for shape in [(1usize << 40, 0usize), (0, 1usize << 40)] {
+        for (name, case) in cases {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let t = Tape::<f64>::new();
+                let z = t.var(DMatrix::zeros(0, 0));
+                let a = t.reshape(z, shape.0, shape.1).unwrap();
+                let b = t.reshape(z, shape.0, shape.1).unwrap();
+                let done = case(&t, a, b, shape).map(|y| {
+                    let s = t.sum(y)?;
+                    let g = t.gradient(s, &[z])?;
+                    assert_eq!(g[0].shape(), (0, 0));
+                    let gv = t.gradient_var(s, &[z])?;
+                    t.shape(gv[0])
+                });
+                let _ = tx.send(done.map(|_| ()).map_err(|e| e.to_string()));
+            });
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("{name} on {shape:?}: still running after 20 s")
+                }
+                Err(_) => panic!("{name} on {shape:?}: panicked"),
+            }
+        }
     }
 }

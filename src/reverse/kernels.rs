@@ -208,6 +208,10 @@ pub(crate) fn zip<S: Scalar>(
 
 /// The transpose.
 pub(crate) fn transpose<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    if a.is_empty() {
+        // Not 2⁴⁰ visits of empty rows.
+        return p.fill(a.ncols(), a.nrows(), core::iter::empty());
+    }
     let it = (0..a.nrows()).flat_map(|j| (0..a.ncols()).map(move |i| a[(j, i)]));
     p.fill(a.ncols(), a.nrows(), it)
 }
@@ -268,7 +272,7 @@ pub(crate) fn block<S: Scalar>(
     (r0, c0): (usize, usize),
     (nr, nc): (usize, usize),
 ) -> DMatrix<S> {
-    let it = (c0..c0 + nc).flat_map(|j| (r0..r0 + nr).map(move |i| a[(i, j)]));
+    let it = positions(nr, nc).map(|(i, j)| a[(r0 + i, c0 + j)]);
     p.fill(nr, nc, it)
 }
 
@@ -284,6 +288,14 @@ pub(crate) fn pad<S: Scalar>(
     y
 }
 
+/// The positions `(i, j)` of an r×c matrix in column-major order; none at
+/// all when it has no entries (not `c` visits of empty columns: a 0×2⁴⁰
+/// matrix is legal).
+fn positions(r: usize, c: usize) -> impl Iterator<Item = (usize, usize)> {
+    let c = if r == 0 { 0 } else { c };
+    (0..c).flat_map(move |j| (0..r).map(move |i| (i, j)))
+}
+
 /// `[a; b]` (rows concatenated) or `[a, b]`.
 pub(crate) fn concat<S: Scalar>(
     p: &mut Pool<S>,
@@ -294,8 +306,7 @@ pub(crate) fn concat<S: Scalar>(
     if rows {
         let (ra, c) = a.shape();
         let r = ra + b.nrows();
-        let it = (0..c)
-            .flat_map(|j| (0..r).map(move |i| if i < ra { a[(i, j)] } else { b[(i - ra, j)] }));
+        let it = positions(r, c).map(|(i, j)| if i < ra { a[(i, j)] } else { b[(i - ra, j)] });
         p.fill(r, c, it)
     } else {
         let r = a.nrows();
@@ -315,7 +326,7 @@ pub(crate) fn gather<S: Scalar>(
         p.fill(
             idx.len(),
             c,
-            (0..c).flat_map(|j| idx.iter().map(move |&i| a[(i, j)])),
+            positions(idx.len(), c).map(|(k, j)| a[(idx[k], j)]),
         )
     } else {
         let r = a.nrows();
@@ -459,6 +470,10 @@ fn shifted_exp<S: Scalar>(
 
 /// Row-wise softmax, with the row maximum subtracted first.
 pub(crate) fn softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    if a.is_empty() {
+        // No per-row buffers for 2⁴⁰ rows without entries.
+        return p.copy(a);
+    }
     let (mut e, m, s) = shifted_exp(p, a);
     for mut col in e
         .column_iter_mut()
@@ -473,6 +488,9 @@ pub(crate) fn softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> 
 
 /// Row-wise log-softmax `a − max − ln Σ exp(a − max)`.
 pub(crate) fn log_softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
+    if a.is_empty() {
+        return p.copy(a);
+    }
     let (e, m, mut ln_s) = shifted_exp(p, a);
     p.give(e);
     ln_s.iter_mut().for_each(|si| *si = si.ln());
@@ -529,7 +547,7 @@ pub(crate) fn broadcast<S: Scalar>(
     c: usize,
 ) -> DMatrix<S> {
     let (ar, ac) = a.shape();
-    let it = (0..c).flat_map(|j| (0..r).map(move |i| (i, j)));
+    let it = positions(r, c);
     p.fill(
         r,
         c,

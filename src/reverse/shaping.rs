@@ -317,7 +317,8 @@ impl<S: Scalar> Tape<S> {
     /// # Ok::<(), dualgrad::reverse::ReverseError>(())
     /// ```
     pub fn log_sum_exp(&self, a: Var) -> R {
-        self.check("log_sum_exp", a)?;
+        let s = self.shape_of("log_sum_exp", a)?;
+        super::ops::grown("log_sum_exp", s, (s.0, 1))?;
         Ok(self.rec_op(Op::LogSumExp(a.index)))
     }
 

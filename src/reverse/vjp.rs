@@ -537,7 +537,12 @@ pub(crate) fn backward_into<S: Scalar, A: Alg<S>>(
             continue;
         }
         let Some(g) = adj[i].take() else { continue };
-        vjp(alg, i, &g, need, adj);
+        // A value without entries passes nothing back (and its operands may
+        // be 2⁴⁰ × 0: no kernel should visit their empty rows).
+        let (r, c) = alg.shape(i);
+        if r != 0 && c != 0 {
+            vjp(alg, i, &g, need, adj);
+        }
         if is_source[i] {
             adj[i] = Some(g);
         } else {
