@@ -465,3 +465,67 @@ fn huge_empty_shapes_are_cheap() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The scalar reverse-mode drivers with any inputs, mismatched
+    /// cotangents and directions, closures whose output length varies, and
+    /// values carried from one recording into another: values or errors.
+    #[test]
+    fn record_drivers_never_panic(
+        x in proptest::collection::vec(float(), 0..4),
+        w in proptest::collection::vec(float(), 0..4),
+        outs in 0usize..4,
+    ) {
+        use dualgrad::record::{
+            gradient_rev_dyn, hessian_rev, hvp_rev, jacobian_rev_dyn, vjp_rev_dyn, Recorder,
+        };
+        fn f<S: Scalar>(x: &[S]) -> S {
+            x.iter().fold(S::one(), |a, &v| a * v.sqrt() + v.atan2(a).exp() - v.powi(-3))
+        }
+        no_panic("gradient_rev_dyn", || { let _ = gradient_rev_dyn(|v| f(v), &x); });
+        no_panic("vjp_rev_dyn", || {
+            let _ = vjp_rev_dyn(|v| (0..outs).map(|k| f(v) * (k as f64)).collect(), &x, &w);
+        });
+        let calls = std::cell::Cell::new(0usize);
+        no_panic("jacobian_rev_dyn", || {
+            let _ = jacobian_rev_dyn(
+                |v| {
+                    calls.set(calls.get() + 1);
+                    v.iter().take(outs + calls.get()).map(|&a| dualgrad::num_traits::Float::tanh(a)).collect()
+                },
+                &x,
+            );
+        });
+        no_panic("hvp_rev", || { let _ = hvp_rev(|v| f(v), &x, &w); });
+        no_panic("hessian_rev", || { let _ = hessian_rev(|v| f(v), &x); });
+        // A value of one recording used in another: an error, not a panic.
+        let mut r1 = Recorder::<f64>::new();
+        let mut r2 = Recorder::<f64>::new();
+        no_panic("stale values", || {
+            if let Ok(y) = r1.record(&x, |v| f(v)) {
+                let _ = r1.gradient(y);
+                let _ = r2.record(&x, |v| f(v) + y);
+                let _ = r2.gradient(y);
+                r1.reset();
+                let _ = r1.gradient(y);
+                let _ = r1.vjp(&[y, y], &w);
+            }
+        });
+    }
+
+    /// The check module's entry points with NaN, infinite and huge points
+    /// and claimed derivatives: reports, never panics (only their `assert`
+    /// methods panic, on a failed check).
+    #[test]
+    fn checks_never_panic(x in proptest::array::uniform2(float()), g in proptest::array::uniform2(float())) {
+        use dualgrad::check::{check_gradient, check_hessian, check_jacobian, check_vjp, Report};
+        let f = dualgrad::scalar_fn!(|[a, b]| a.ln() * b.exp() + (a / b).sqrt());
+        let v = dualgrad::vector_fn!(|[a, b]| [a * b, a.atan2(b), (a - b).abs()]);
+        no_panic("check_gradient", || check_gradient(&f, x, g).passed());
+        no_panic("check_hessian", || check_hessian(&f, x, [g, g]).passed());
+        no_panic("check_jacobian", || check_jacobian(&v, x, [g, g, g]).passed());
+        no_panic("check_vjp", || check_vjp(&v, x, |c: [f64; 3]| [c[0] * g[0], c[1] * g[1]]).passed());
+    }
+}
