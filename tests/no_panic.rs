@@ -484,7 +484,7 @@ proptest! {
         fn f<S: Scalar>(x: &[S]) -> S {
             x.iter().fold(S::one(), |a, &v| a * v.sqrt() + v.atan2(a).exp() - v.powi(-3))
         }
-        no_panic("gradient_rev_dyn", || { let _ = gradient_rev_dyn(|v| f(v), &x); });
+        no_panic("gradient_rev_dyn", || { let _ = gradient_rev_dyn(f, &x); });
         no_panic("vjp_rev_dyn", || {
             let _ = vjp_rev_dyn(|v| (0..outs).map(|k| f(v) * (k as f64)).collect(), &x, &w);
         });
@@ -498,13 +498,13 @@ proptest! {
                 &x,
             );
         });
-        no_panic("hvp_rev", || { let _ = hvp_rev(|v| f(v), &x, &w); });
-        no_panic("hessian_rev", || { let _ = hessian_rev(|v| f(v), &x); });
+        no_panic("hvp_rev", || { let _ = hvp_rev(f, &x, &w); });
+        no_panic("hessian_rev", || { let _ = hessian_rev(f, &x); });
         // A value of one recording used in another: an error, not a panic.
         let mut r1 = Recorder::<f64>::new();
         let mut r2 = Recorder::<f64>::new();
         no_panic("stale values", || {
-            if let Ok(y) = r1.record(&x, |v| f(v)) {
+            if let Ok(y) = r1.record(&x, f) {
                 let _ = r1.gradient(y);
                 let _ = r2.record(&x, |v| f(v) + y);
                 let _ = r2.gradient(y);
