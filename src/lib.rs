@@ -115,6 +115,16 @@
 //!   (measured in BENCHMARKS.md).
 //! - Outside a function's domain (`ln(−1)`, `sqrt(−1)`, `asin(2)`) every
 //!   part is NaN, as the float's value would be; nothing panics.
+//! - No public function panics on any input (`tests/no_panic.rs`) except
+//!   two, documented under "Panics": `mixed_partial` with an index ≥ N
+//!   and `reverse::Tape::with_value` with a closure that records on the
+//!   same tape; and the `check` reports' `assert`, whose job is to panic on
+//!   a failed check. Sizes and indices are checked (an `Err` naming the
+//!   operation and the shapes); the tape refuses to create more than
+//!   `reverse::MAX_NEW_ENTRIES` entries beyond its operands'. What is
+//!   left is memory itself: a result that must hold n² numbers (the
+//!   Hessian drivers, `jacobian_dyn`) allocates them, and, as everywhere
+//!   in Rust, a failed allocation aborts the process.
 //! - Comparisons (`==`, `<`) and `num_traits::Zero::is_zero` look at the
 //!   value part only; [`Scalar::all_parts_zero`] asks whether every part is
 //!   zero. nalgebra takes its pivot, determinant and convergence decisions
