@@ -633,7 +633,11 @@ pub(crate) fn unit<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
         let n = norm(a);
         return p.fill(r, c, a.iter().map(|&v| v / n));
     }
-    let s = S::lit(2f64.powi(pow2_scale(m.real())));
+    // A power of two, exact by repeated squaring, without `std`.
+    let s = S::lit(num_traits::float::FloatCore::powi(
+        2f64,
+        pow2_scale(m.real()),
+    ));
     let ss: S = a.iter().map(|&v| (v * s) * (v * s)).sum();
     let n = ss.sqrt();
     p.fill(r, c, a.iter().map(|&v| (v * s) / n))
