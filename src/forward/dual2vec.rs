@@ -148,14 +148,20 @@ impl<T: Scalar, const N: usize> Number<T> for Dual2Vec<T, N> {
     }
     #[inline(always)]
     fn chain2_by(mut self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self {
-        let (ga, gb) = (self.grad, o.grad);
+        let (mut pa, mut pb) = (self.grad, o.grad);
+        if j.basis.is_some() {
+            for (x, y) in pa.iter_mut().zip(pb.iter_mut()) {
+                (*x, *y) = j.tangents(*x, *y, &m);
+            }
+        }
+        let gb = o.grad;
         self.re = j.f;
         self.hess.for_each(|a, b, h| {
             *h = m(j.fx, *h)
                 + m(j.fy, o.hess.0[a][b])
-                + m(j.fxx, ga[a] * ga[b])
-                + m(j.fxy, ga[a] * gb[b] + gb[a] * ga[b])
-                + m(j.fyy, gb[a] * gb[b]);
+                + m(j.fxx, pa[a] * pa[b])
+                + m(j.fxy, pa[a] * pb[b] + pb[a] * pa[b])
+                + m(j.fyy, pb[a] * pb[b]);
         });
         for (x, y) in self.grad.iter_mut().zip(gb.iter()) {
             *x = m(j.fx, *x) + m(j.fy, *y);

@@ -91,15 +91,17 @@ impl<T: Scalar> Number<T> for HyperDual<T> {
     #[inline(always)]
     fn chain2_by(self, o: Self, j: Jet2<T>, m: impl Fn(T, T) -> T) -> Self {
         let (a, b) = (self, o);
+        let (p1, q1) = j.tangents(a.e1, b.e1, &m);
+        let (p2, q2) = j.tangents(a.e2, b.e2, &m);
         HyperDual::new(
             j.f,
             m(j.fx, a.e1) + m(j.fy, b.e1),
             m(j.fx, a.e2) + m(j.fy, b.e2),
             m(j.fx, a.e12)
                 + m(j.fy, b.e12)
-                + m(j.fxx, a.e1 * a.e2)
-                + m(j.fxy, a.e1 * b.e2 + a.e2 * b.e1)
-                + m(j.fyy, b.e1 * b.e2),
+                + m(j.fxx, p1 * p2)
+                + m(j.fxy, p1 * q2 + p2 * q1)
+                + m(j.fyy, q1 * q2),
         )
     }
     #[inline(always)]

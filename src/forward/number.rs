@@ -227,7 +227,7 @@ macro_rules! impl_number {
                 } else {
                     (zero, zero, zero)
                 };
-                let j = $crate::forward::rules::Jet2 { f: x.apply2(rule, y), fx, fy, fxx, fxy, fyy };
+                let j = $crate::forward::rules::Jet2 { f: x.apply2(rule, y), fx, fy, fxx, fxy, fyy, basis: None };
                 self.chain2(other, j)
             }
             #[inline]

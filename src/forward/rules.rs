@@ -35,6 +35,14 @@ pub(crate) struct Jet<T> {
 
 /// Value and first and second partial derivatives of a function of two
 /// variables `(x, y)`.
+///
+/// With `basis = Some([a, b, c, d])` the second partials are given in the
+/// coordinates `P = a·x + b·y`, `Q = c·x + d·y` of the arguments' parts
+/// (`fxx` is then ∂²f/∂P², and so on): the chain rules map each argument's
+/// parts into them first ([`Jet2::tangents`]). A rule whose Hessian is
+/// nearly singular along some direction says so this way, and the
+/// second-order term is formed from the small projection itself instead
+/// of by cancelling large entries (`hypot`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Jet2<T> {
     pub f: T,
@@ -43,9 +51,21 @@ pub(crate) struct Jet2<T> {
     pub fxx: T,
     pub fxy: T,
     pub fyy: T,
+    pub basis: Option<[T; 4]>,
 }
 
 impl<T: Scalar> Jet2<T> {
+    /// The parts `(a, b)` of the two arguments in the coordinates of the
+    /// second partials (see [`Jet2::basis`]), each product through `m`
+    /// (the chain rule's multiply).
+    #[inline(always)]
+    pub(crate) fn tangents(&self, a: T, b: T, m: impl Fn(T, T) -> T) -> (T, T) {
+        match self.basis {
+            Some([p, q, r, s]) => (m(p, a) + m(q, b), m(r, a) + m(s, b)),
+            None => (a, b),
+        }
+    }
+
     /// A function that is locally constant in both variables.
     #[inline(always)]
     pub(crate) fn constant(f: T) -> Self {
@@ -57,6 +77,7 @@ impl<T: Scalar> Jet2<T> {
             fxx: zero,
             fxy: zero,
             fyy: zero,
+            basis: None,
         }
     }
 }
@@ -484,6 +505,7 @@ pub(crate) fn powf<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
         fxx,
         fxy,
         fyy,
+        basis: None,
     }
 }
 
@@ -588,6 +610,7 @@ pub(crate) fn log<T: Scalar>(x: T, b: T, second: bool) -> Jet2<T> {
         fxx,
         fxy,
         fyy,
+        basis: None,
     }
 }
 
@@ -726,6 +749,7 @@ pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
             fxx: fyy,
             fxy,
             fyy: fxx,
+            basis: None,
         };
     }
     // r = hypot(x, y) keeps x² + y² from overflowing.
@@ -751,6 +775,7 @@ pub(crate) fn atan2<T: Scalar>(y: T, x: T, second: bool) -> Jet2<T> {
         fxx: fyy,
         fxy,
         fyy: fxx,
+        basis: None,
     }
 }
 
@@ -1228,21 +1253,28 @@ pub(crate) fn hypot<T: Scalar>(x: T, y: T, second: bool) -> Jet2<T> {
         let cx = x.signum() / (T::one() + r * r).sqrt();
         (cx, r * cx)
     };
-    let (fxx, fxy, fyy) = if second {
-        // (c/f)·c, not c²/f: c² underflows where the result does not
-        // (|y| ≪ |x|).
-        let (qx, qy) = (cx / f, cy / f);
-        (qy * cy, -(qx * cy), qx * cx)
+    // The Hessian is w·wᵀ/f with w = (cy, −cx): in the coordinate
+    // P = (w/√f)·(x, y) it is P⊗P, so the second-order term is the product
+    // of the projections themselves. As the three entries
+    // (cy², −cx·cy, cx²)/f it cancels where w·p is small and the entries
+    // are not (hypot(x, ln_1p x)″ at 1e-300: entries ~10²⁹⁹, term
+    // ~10⁻³⁰⁰); and 1/√f on each factor, not 1/f after (w·p)², keeps x²/r³
+    // from underflowing where (x/r)² does (x = 1e-270, y = 1e-100). 1/√f
+    // is finite for every f > 0, subnormals included.
+    let (fxx, basis) = if second {
+        let k = f.sqrt().recip();
+        (T::one(), Some([cy * k, -(cx * k), zero, zero]))
     } else {
-        (zero, zero, zero)
+        (zero, None)
     };
     Jet2 {
         f,
         fx: cx,
         fy: cy,
         fxx,
-        fxy,
-        fyy,
+        fxy: zero,
+        fyy: zero,
+        basis,
     }
 }
 
@@ -1257,6 +1289,7 @@ pub(crate) fn rem<T: Scalar>(x: T, y: T) -> Jet2<T> {
         fxx: zero,
         fxy: zero,
         fyy: zero,
+        basis: None,
     }
 }
 
@@ -1301,6 +1334,7 @@ pub(crate) fn select2<T: Scalar>(f: T, which: Option<bool>) -> Jet2<T> {
         fxx: zero,
         fxy: zero,
         fyy: zero,
+        basis: None,
     }
 }
 
