@@ -208,12 +208,8 @@ pub(crate) fn zip<S: Scalar>(
 
 /// The transpose.
 pub(crate) fn transpose<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
-    if a.is_empty() {
-        // Not 2⁴⁰ visits of empty rows.
-        return p.fill(a.ncols(), a.nrows(), core::iter::empty());
-    }
-    let it = (0..a.nrows()).flat_map(|j| (0..a.ncols()).map(move |i| a[(j, i)]));
-    p.fill(a.ncols(), a.nrows(), it)
+    let (r, c) = (a.ncols(), a.nrows());
+    p.fill(r, c, positions(r, c).map(|(i, j)| a[(j, i)]))
 }
 
 /// `f⁽ᵏ⁾` applied to every entry (`k ≤ 1`), with the match on `f`
