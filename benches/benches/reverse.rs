@@ -29,7 +29,7 @@
 
 use criterion::{criterion_group, Criterion};
 use dualgrad::reverse::Tape;
-use dualgrad_bench::reverse_work::{Net, NetHand, Rosen, Seed, SeedHand, TanhNet};
+use dualgrad_bench::reverse_work::{HandMlp, Net, Rosen, Seed, SeedHand, TanhNet};
 use std::hint::black_box;
 
 fn seed(c: &mut Criterion) {
@@ -71,7 +71,7 @@ fn seed(c: &mut Criterion) {
 fn mlp(c: &mut Criterion) {
     let mut n = Net::new();
     let mut tape = Tape::new();
-    let mut hand = NetHand::new();
+    let mut hand = HandMlp::new(&n.mlp, n.x.nrows());
     let mut g = c.benchmark_group("reverse_mlp");
     g.bench_function("tape_grad", |b| {
         b.iter(|| {
@@ -93,14 +93,20 @@ fn mlp(c: &mut Criterion) {
     });
     g.bench_function("hand_grad", |b| {
         b.iter(|| {
-            let l = hand.grad(black_box(&n));
-            l + hand.dw1[(0, 0)] + hand.db2[(0, 0)]
+            let n = black_box(&n);
+            let l = hand.grad(&n.mlp, &n.x, &n.labels);
+            l + hand.grads[0].0[(0, 0)] + hand.grads[1].1[(0, 0)]
         })
     });
     g.bench_function("tape_forward", |b| {
         b.iter(|| black_box(&n).tape_forward(&mut tape).unwrap())
     });
-    g.bench_function("hand_forward", |b| b.iter(|| hand.forward(black_box(&n))));
+    g.bench_function("hand_forward", |b| {
+        b.iter(|| {
+            let n = black_box(&n);
+            hand.loss(&n.mlp, &n.x, &n.labels)
+        })
+    });
     g.finish();
 }
 
@@ -133,7 +139,8 @@ fn gradients(c: &mut Criterion) {
 /// Runs one workload `iters` times (for instruction counts).
 fn probe(target: &str, iters: u64) {
     let (s, mut sh) = (Seed::new(), SeedHand::new());
-    let (mut n, mut nh) = (Net::new(), NetHand::new());
+    let mut n = Net::new();
+    let mut nh = HandMlp::new(&n.mlp, n.x.nrows());
     let mut tape = Tape::new();
     let mut seed_replay = s.replay().unwrap();
     let mut net_replay = n.replay().unwrap();
@@ -166,13 +173,13 @@ fn probe(target: &str, iters: u64) {
                 }
             }
             "reverse_mlp/hand_grad" => {
-                black_box(nh.grad(&n));
+                black_box(nh.grad(&n.mlp, &n.x, &n.labels));
             }
             "reverse_mlp/tape_forward" => {
                 black_box(n.tape_forward(&mut tape).unwrap());
             }
             "reverse_mlp/hand_forward" => {
-                black_box(nh.forward(&n));
+                black_box(nh.loss(&n.mlp, &n.x, &n.labels));
             }
             _ => panic!("unknown probe {target}"),
         }

@@ -158,21 +158,12 @@ impl SeedHand {
 
     /// y = tanh(x·W + b) into `self.y`; returns mean(y²).
     pub fn forward(&mut self, s: &Seed) -> f64 {
-        self.y.copy_from(&s.b);
-        self.y.gemm(1.0, &s.x, &s.w, 1.0);
-        self.y.apply(|v| *v = v.tanh());
-        self.y.norm_squared() / self.y.len() as f64
+        hand_seed_forward(&s.x, &s.w, &s.b, &mut self.y)
     }
 
-    /// Loss, and dW, db into the buffers: dh = (2/n)·y ⊙ (1 − y²),
-    /// dW = xᵀ·dh, db = dh.
+    /// Loss, and dW, db into the buffers ([`hand_seed_grad`]).
     pub fn grad(&mut self, s: &Seed) -> f64 {
-        let l = self.forward(s);
-        let k = 2.0 / self.y.len() as f64;
-        self.db
-            .zip_apply(&self.y, |d, y| *d = k * y * (1.0 - y * y));
-        s.x.tr_mul_to(&self.db, &mut self.dw);
-        l
+        hand_seed_grad(&s.x, &s.w, &s.b, &mut self.y, &mut self.dw, &mut self.db)
     }
 }
 
@@ -248,116 +239,6 @@ impl Default for Net {
     }
 }
 
-/// Buffers of the hand-written MLP, allocated once.
-pub struct NetHand {
-    /// Pre-activations and activations of the hidden layer.
-    pub z1: DMatrix<f64>,
-    pub a1: DMatrix<f64>,
-    /// Logits, then (in `grad`) δ2 = (softmax − one-hot)/batch.
-    pub z2: DMatrix<f64>,
-    /// δ1 = (δ2·W2ᵀ) ⊙ [z1 > 0].
-    pub d1: DMatrix<f64>,
-    pub dw1: DMatrix<f64>,
-    pub db1: DMatrix<f64>,
-    pub dw2: DMatrix<f64>,
-    pub db2: DMatrix<f64>,
-    /// Per-row maximum and sum of exponentials.
-    pub rmax: Vec<f64>,
-    pub rsum: Vec<f64>,
-}
-
-impl NetHand {
-    pub fn new() -> Self {
-        let [i, h, o] = SIZES;
-        NetHand {
-            z1: DMatrix::zeros(BATCH, h),
-            a1: DMatrix::zeros(BATCH, h),
-            z2: DMatrix::zeros(BATCH, o),
-            d1: DMatrix::zeros(BATCH, h),
-            dw1: DMatrix::zeros(i, h),
-            db1: DMatrix::zeros(1, h),
-            dw2: DMatrix::zeros(h, o),
-            db2: DMatrix::zeros(1, o),
-            rmax: vec![0.0; BATCH],
-            rsum: vec![0.0; BATCH],
-        }
-    }
-
-    /// The forward pass into the buffers; returns the cross-entropy, and
-    /// leaves `exp(z2 − rowmax)` in `z2` and its row sums in `rsum` when
-    /// `keep_exp` (what the backward pass needs).
-    fn forward_inner(&mut self, n: &Net, keep_exp: bool) -> f64 {
-        let (l1, l2) = (&n.mlp.layers[0], &n.mlp.layers[1]);
-        fill_rows(&mut self.z1, &l1.b);
-        self.z1.gemm(1.0, &n.x, &l1.w, 1.0);
-        self.a1
-            .zip_apply(&self.z1, |a, z| *a = if z > 0.0 { z } else { 0.0 });
-        fill_rows(&mut self.z2, &l2.b);
-        self.z2.gemm(1.0, &self.a1, &l2.w, 1.0);
-        // Stable cross-entropy: −mean_i (z_iℓ − max_i − ln Σ_j exp(z_ij − max_i)).
-        self.rmax.fill(f64::NEG_INFINITY);
-        for col in self.z2.column_iter() {
-            for (m, &v) in self.rmax.iter_mut().zip(col.iter()) {
-                *m = m.max(v);
-            }
-        }
-        let mut picked = 0.0;
-        for (i, &l) in n.labels.iter().enumerate() {
-            picked += self.z2[(i, l)] - self.rmax[i];
-        }
-        self.rsum.fill(0.0);
-        for mut col in self.z2.column_iter_mut() {
-            for ((v, &m), s) in col.iter_mut().zip(&self.rmax).zip(&mut self.rsum) {
-                let e = (*v - m).exp();
-                *s += e;
-                if keep_exp {
-                    *v = e;
-                }
-            }
-        }
-        let logs: f64 = self.rsum.iter().map(|s| s.ln()).sum();
-        (logs - picked) / BATCH as f64
-    }
-
-    /// The loss alone.
-    pub fn forward(&mut self, n: &Net) -> f64 {
-        self.forward_inner(n, false)
-    }
-
-    /// Loss, and dW1, db1, dW2, db2 into the buffers.
-    pub fn grad(&mut self, n: &Net) -> f64 {
-        let loss = self.forward_inner(n, true);
-        let l2 = &n.mlp.layers[1];
-        let k = 1.0 / BATCH as f64;
-        // δ2 = (softmax − one-hot)/batch, in place.
-        for mut col in self.z2.column_iter_mut() {
-            for (v, &s) in col.iter_mut().zip(&self.rsum) {
-                *v *= k / s;
-            }
-        }
-        for (i, &l) in n.labels.iter().enumerate() {
-            self.z2[(i, l)] -= k;
-        }
-        // dW2 = a1ᵀ·δ2, db2 = colsum δ2.
-        self.dw2.gemm(1.0, &t_view(&self.a1), &self.z2, 0.0);
-        col_sums_into(&self.z2, &mut self.db2);
-        // δ1 = (δ2·W2ᵀ) ⊙ [z1 > 0].
-        self.d1.gemm(1.0, &self.z2, &t_view(&l2.w), 0.0);
-        self.d1
-            .zip_apply(&self.z1, |d, z| *d = if z > 0.0 { *d } else { 0.0 });
-        // dW1 = xᵀ·δ1, db1 = colsum δ1.
-        self.dw1.gemm(1.0, &t_view(&n.x), &self.d1, 0.0);
-        col_sums_into(&self.d1, &mut self.db1);
-        loss
-    }
-}
-
-impl Default for NetHand {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 // ---------------------------------------------------------------------
 // (iii) Hand-written backpropagation for any MLP with ReLU hidden layers and
 // softmax cross-entropy, in f32 or f64: the hand-written side of
@@ -367,7 +248,8 @@ impl Default for NetHand {
 /// pre-activations `z`, the activations `a` (ReLU; the logits for the last
 /// layer), the deltas and the gradients.
 pub struct HandMlp<S: RealField + Copy> {
-    z: Vec<DMatrix<S>>,
+    /// Each layer's pre-activations, after a forward pass.
+    pub z: Vec<DMatrix<S>>,
     a: Vec<DMatrix<S>>,
     d: Vec<DMatrix<S>>,
     /// `(dW, db)` per layer, after [`HandMlp::grad`].
@@ -400,9 +282,11 @@ impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
         }
     }
 
-    /// Loss (mean softmax cross-entropy of the labels) and every layer's
-    /// gradients into [`HandMlp::grads`]; ReLU on every layer but the last.
-    pub fn grad(&mut self, mlp: &Mlp<S>, x: &DMatrix<S>, labels: &[usize]) -> S {
+    /// The forward pass into the buffers and the loss (mean softmax
+    /// cross-entropy of the labels); ReLU on every layer but the last. With
+    /// `keep_exp`, leaves exp(logits − row max) in the last layer's delta
+    /// and its row sums in `rsum`, what the backward pass starts from.
+    fn forward(&mut self, mlp: &Mlp<S>, x: &DMatrix<S>, labels: &[usize], keep_exp: bool) -> S {
         let n = mlp.layers.len();
         for (l, layer) in mlp.layers.iter().enumerate() {
             let z = &mut self.z[l];
@@ -413,8 +297,7 @@ impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
             let zero = S::zero();
             self.a[l].zip_apply(z, |a, z| *a = if relu && z <= zero { zero } else { z });
         }
-        // Stable cross-entropy; the last layer's delta is (softmax − one-hot)/batch.
-        let batch = x.nrows();
+        // Stable cross-entropy: −mean_i (z_iℓ − max_i − ln Σ_j exp(z_ij − max_i)).
         let logits = &self.a[n - 1];
         self.rmax.fill(S::neg_infinity());
         for col in logits.column_iter() {
@@ -437,11 +320,27 @@ impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
             {
                 let e = Float::exp(v - m);
                 *s += e;
-                *dv = e;
+                if keep_exp {
+                    *dv = e;
+                }
             }
         }
         let logs: S = self.rsum.iter().map(|&s| Float::ln(s)).sum();
-        let k = S::one() / S::lit(batch as f64);
+        (logs - picked) / S::lit(x.nrows() as f64)
+    }
+
+    /// The loss alone (the forward pass).
+    pub fn loss(&mut self, mlp: &Mlp<S>, x: &DMatrix<S>, labels: &[usize]) -> S {
+        self.forward(mlp, x, labels, false)
+    }
+
+    /// Loss and every layer's gradients into [`HandMlp::grads`].
+    pub fn grad(&mut self, mlp: &Mlp<S>, x: &DMatrix<S>, labels: &[usize]) -> S {
+        let n = mlp.layers.len();
+        let loss = self.forward(mlp, x, labels, true);
+        // The last layer's delta: (softmax − one-hot)/batch, in place.
+        let k = S::one() / S::lit(x.nrows() as f64);
+        let dl = &mut self.d[n - 1];
         for mut col in dl.column_iter_mut() {
             for (v, &s) in col.iter_mut().zip(&self.rsum) {
                 *v *= k / s;
@@ -468,32 +367,40 @@ impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
                 });
             }
         }
-        (logs - picked) * k
+        loss
     }
 }
 
-/// The seed network's step written by hand, in f32 or f64: y = tanh(xW + b)
-/// (x 1×n), l = mean y²; leaves dz = (2/m)·y·(1 − y²) — which is db — in
-/// `y` and dW = xᵀ·dz in `dw`, and returns l.
+/// The seed network's forward pass written by hand, in f32 or f64:
+/// y = tanh(x·W + b) into `y`; returns mean(y²).
+pub fn hand_seed_forward<S: RealField + Copy + dualgrad::Scalar>(
+    x: &DMatrix<S>,
+    w: &DMatrix<S>,
+    b: &DMatrix<S>,
+    y: &mut DMatrix<S>,
+) -> S {
+    y.copy_from(b);
+    y.gemm(S::one(), x, w, S::one());
+    y.apply(|v| *v = Float::tanh(*v));
+    y.norm_squared() / S::lit(y.len() as f64)
+}
+
+/// The seed network's step written by hand: the loss
+/// ([`hand_seed_forward`], y in `y`), db = (2/m)·y ⊙ (1 − y²) and
+/// dW = xᵀ·db.
 pub fn hand_seed_grad<S: RealField + Copy + dualgrad::Scalar>(
     x: &DMatrix<S>,
     w: &DMatrix<S>,
     b: &DMatrix<S>,
     y: &mut DMatrix<S>,
     dw: &mut DMatrix<S>,
+    db: &mut DMatrix<S>,
 ) -> S {
-    y.copy_from(b);
-    y.gemm(S::one(), x, w, S::one());
-    let m = S::lit(y.len() as f64);
-    let k = S::lit(2.0) / m;
-    let mut loss = S::zero();
-    for v in y.iter_mut() {
-        let t = Float::tanh(*v);
-        loss += t * t;
-        *v = k * t * (S::one() - t * t);
-    }
-    gemm_tn(dw, x, y);
-    loss / m
+    let l = hand_seed_forward(x, w, b, y);
+    let k = S::lit(2.0) / S::lit(y.len() as f64);
+    db.zip_apply(y, |d, y| *d = k * y * (S::one() - y * y));
+    gemm_tn(dw, x, db);
+    l
 }
 
 // ---------------------------------------------------------------------

@@ -12,8 +12,9 @@
 //!
 //! A workload prefixed with `hand-` (`hand-seed:f64`,
 //! `hand-mlp:784-128-10:b64:f64`) times the same step written by hand
-//! instead (`reverse_work::HandMlp`; for the seed network a few lines
-//! here): the baseline of peers.py's "hand-written" column.
+//! instead (`reverse_work::HandMlp` and `reverse_work::hand_seed_grad`,
+//! the same code as the criterion bench's hand-written rows): the baseline
+//! of peers.py's "hand-written" column.
 //!
 //! Prints one line per workload: `<workload> <ns>`.
 
@@ -171,11 +172,19 @@ struct HandSeedStep<S: Scalar> {
     b: DMatrix<S>,
     y: DMatrix<S>,
     dw: DMatrix<S>,
+    db: DMatrix<S>,
 }
 
 impl<S: Scalar + dualgrad::nalgebra::RealField> Step for HandSeedStep<S> {
     fn step(&mut self) -> f64 {
-        let l = hand_seed_grad(&self.x, &self.w, &self.b, &mut self.y, &mut self.dw);
+        let l = hand_seed_grad(
+            &self.x,
+            &self.w,
+            &self.b,
+            &mut self.y,
+            &mut self.dw,
+            &mut self.db,
+        );
         black_box(&self.dw);
         l.real().to_f64().unwrap_or(f64::NAN)
     }
@@ -272,6 +281,7 @@ fn hand_seed<S: Scalar + dualgrad::nalgebra::RealField>() -> HandSeedStep<S> {
         b: DMatrix::zeros(1, 2),
         y: DMatrix::zeros(1, 2),
         dw: DMatrix::zeros(7, 2),
+        db: DMatrix::zeros(1, 2),
     }
 }
 
