@@ -467,14 +467,12 @@ fn shifted_exp<S: Scalar>(
 /// Row-wise softmax, with the row maximum subtracted first.
 pub(crate) fn softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
     if a.is_empty() {
-        // No per-row buffers for 2⁴⁰ rows without entries.
+        // No per-row buffers for 2⁴⁰ rows without entries, and no visits of
+        // 2⁴⁰ empty columns.
         return p.copy(a);
     }
     let (mut e, m, s) = shifted_exp(p, a);
-    for mut col in e
-        .column_iter_mut()
-        .take(if a.nrows() == 0 { 0 } else { a.ncols() })
-    {
+    for mut col in e.column_iter_mut() {
         col.iter_mut().zip(s.iter()).for_each(|(v, &si)| *v /= si);
     }
     p.give_vec(m);
@@ -491,10 +489,7 @@ pub(crate) fn log_softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix
     p.give(e);
     ln_s.iter_mut().for_each(|si| *si = si.ln());
     let mut y = p.copy(a);
-    for mut col in y
-        .column_iter_mut()
-        .take(if a.nrows() == 0 { 0 } else { a.ncols() })
-    {
+    for mut col in y.column_iter_mut() {
         // (x − max) is exact near the max; subtracting max + ln s in one go
         // would round at the magnitude of the max.
         for ((v, &mi), &l) in col.iter_mut().zip(m.iter()).zip(ln_s.iter()) {
