@@ -263,14 +263,19 @@ pub(crate) fn record1<T: Recordable>(v: T, a: Taped<T>, da: T) -> Taped<T> {
     unpack(v, push_slot1::<T>(a.i, a.s, da))
 }
 
+/// The value and the node `push` returned; NaN (a constant) if it failed.
+/// A recorded node's index is never 0 (node 0 is the placeholder), so the
+/// test is on the index alone: the operations that follow then know the
+/// result is a variable and skip their own constant test.
 #[inline(always)]
 fn unpack<T: Scalar>(v: T, k: u64) -> Taped<T> {
-    if k == 0 {
+    let i = k as u32;
+    if i == CONST {
         Taped::constant_value(T::nan())
     } else {
         Taped {
             v,
-            i: k as u32,
+            i,
             s: (k >> 32) as u32,
         }
     }
@@ -298,23 +303,22 @@ pub(crate) fn swap_slot<T: Recordable>(t: &mut Tape<T>) -> bool {
 /// and the adjoints on return. A zero adjoint contributes nothing, even
 /// through an infinite local derivative (as a zero tangent in forward mode).
 pub(crate) fn backward<T: Scalar>(nodes: &[Node<T>], adj: &mut [T], top: usize, inputs: usize) {
-    let top = top
-        .min(nodes.len().saturating_sub(1))
-        .min(adj.len().saturating_sub(1));
-    let (Some(nodes), Some(adj)) = (nodes.get(..=top), adj.get_mut(..=top)) else {
+    let len = (top.saturating_add(1)).min(nodes.len()).min(adj.len());
+    let (Some(nodes), Some(adj)) = (nodes.get(..len), adj.get_mut(..len)) else {
         return;
     };
     // The inputs (nodes 1..=inputs) have no parents: the sweep stops above
-    // them.
-    let mut k = top;
-    while k > inputs {
-        let a = adj[k];
-        let n = &nodes[k];
+    // them. `nodes` and `adj` have the same length, so neither `[k]` needs
+    // a check; a parent's index does (it is below `k` on every tape this
+    // crate writes, but the check costs one compare).
+    let mut k = len;
+    while k > inputs.saturating_add(1) {
         k -= 1;
+        let a = adj[k];
+        let n = nodes[k];
         if a.all_parts_zero() {
             continue;
         }
-        // Parents come before their node, so both indices are below `k + 1`.
         if let Some(x) = adj.get_mut(n.p as u32 as usize) {
             *x += n.d[0] * a;
         }
