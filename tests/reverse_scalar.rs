@@ -452,13 +452,15 @@ fn nested_recordings_of_one_type_are_kept_apart() {
 fn recorder_sizes_and_reuse() {
     let mut r = Recorder::<f64>::new();
     assert_eq!(Recorder::<f64>::BYTES_PER_NODE, 24);
-    assert_eq!(core::mem::size_of::<Taped<f64>>(), 16);
+    assert_eq!(core::mem::size_of::<Taped<f64>>(), 24);
     let x = inputs(100);
     for _ in 0..3 {
         let y = r.record(&x, rosenbrock).unwrap();
-        // 99 terms of 8 operations (−, ×, powi, ×100, 1 − x, powi, +, sum's +)
-        // less the sum's first `+` (from a constant: no node).
-        assert_eq!(r.len(), 1 + 100 + 99 * 8 - 1);
+        // A node only where two different nodes meet: per term `w₁ − w₀²`
+        // and the `+` of the two squares (×, powi, ×100 and 1 − x act on
+        // one node and only change its coefficient), and the sum's `+`
+        // but the first (from a constant).
+        assert_eq!(r.len(), 1 + 100 + 99 * 2 + 98);
         assert_eq!(r.gradient(y).unwrap().len(), 100);
     }
     r.reset();

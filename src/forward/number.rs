@@ -179,9 +179,14 @@ pub(crate) fn dz<T: Scalar>(n: T, d: T) -> T {
 }
 
 /// Derives every public trait of a number type from its [`Number`] impl.
-/// `impl_number!([T: Scalar, const N: usize] DualVec<T, N>)`.
+/// `impl_number!([T: Scalar, const N: usize] DualVec<T, N>)`. An attribute
+/// first (`impl_number!(#[inline(always)] [..] Taped<T>)`) replaces the
+/// `#[inline]` of the arithmetic operators.
 macro_rules! impl_number {
     ([$($g:tt)*] $ty:ty) => {
+        $crate::forward::number::impl_number!(#[inline] [$($g)*] $ty);
+    };
+    (#[$op:meta] [$($g:tt)*] $ty:ty) => {
         impl<$($g)*> $crate::Scalar for $ty {
             type Real = T::Real;
             const DEPTH: usize = T::DEPTH + 1;
@@ -246,42 +251,42 @@ macro_rules! impl_number {
         // ---- arithmetic with Self ----
         impl<$($g)*> core::ops::Add for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn add(self, o: Self) -> Self {
                 self.zip(o, |a, b| a + b)
             }
         }
         impl<$($g)*> core::ops::Sub for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn sub(self, o: Self) -> Self {
                 self.zip(o, |a, b| a - b)
             }
         }
         impl<$($g)*> core::ops::Mul for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn mul(self, o: Self) -> Self {
                 Number::mul(self, o)
             }
         }
         impl<$($g)*> core::ops::Div for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn div(self, o: Self) -> Self {
                 Number::div(self, o)
             }
         }
         impl<$($g)*> core::ops::Rem for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn rem(self, o: Self) -> Self {
                 self.chain2(o, $crate::forward::rules::rem(self.re(), o.re()))
             }
         }
         impl<$($g)*> core::ops::Neg for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn neg(self) -> Self {
                 self.map(|a| -a)
             }
@@ -290,35 +295,35 @@ macro_rules! impl_number {
         // ---- arithmetic with the scalar T it is built on ----
         impl<$($g)*> core::ops::Add<T> for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn add(self, o: T) -> Self {
                 self.with_re(self.re() + o)
             }
         }
         impl<$($g)*> core::ops::Sub<T> for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn sub(self, o: T) -> Self {
                 self.with_re(self.re() - o)
             }
         }
         impl<$($g)*> core::ops::Mul<T> for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn mul(self, o: T) -> Self {
                 self.map(|a| a * o)
             }
         }
         impl<$($g)*> core::ops::Div<T> for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn div(self, o: T) -> Self {
                 self.map(|a| a / o)
             }
         }
         impl<$($g)*> core::ops::Rem<T> for $ty {
             type Output = Self;
-            #[inline]
+            #[$op]
             fn rem(self, o: T) -> Self {
                 self % <Self as Number<T>>::constant(o)
             }

@@ -41,10 +41,13 @@
 //! - Second order by nesting: recording over `Dual<f64>` gives
 //!   Hessian-vector products ([`hvp_rev`]), over `DualVec<f64, 8>` Hessians
 //!   ([`hessian_rev`]).
-//! - Storage: a value is 16 bytes for `f64` (value, node index, session);
-//!   a node per recorded operation (24 bytes for `f64`,
-//!   [`Recorder::BYTES_PER_NODE`]) plus an adjoint per node (8 bytes) during
-//!   a sweep; a [`Recorder`] reused across calls allocates nothing.
+//! - Storage: a value is 24 bytes for `f64` (value, node index, the
+//!   coefficient ∂value/∂node, session). Operations on one node (functions
+//!   of one variable, operations with constants, `x · x`) only update the
+//!   coefficient; an operation on two different nodes records one node
+//!   (24 bytes for `f64`, [`Recorder::BYTES_PER_NODE`]), plus an adjoint per
+//!   node (8 bytes) during a sweep; a [`Recorder`] reused across calls
+//!   allocates nothing.
 //! - Where the tape lives: operators take no tape argument, and `Scalar`
 //!   (like nalgebra's scalars) requires `Send + Sync + 'static`, so a value
 //!   cannot hold a reference to one. A [`Recorder`] owns its storage and

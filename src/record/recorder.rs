@@ -101,12 +101,11 @@ impl<T: Recordable> Recorder<T> {
     ) -> Result<R, RecordError> {
         let s = self.begin(x.len())?;
         self.inputs.clear();
-        self.inputs
-            .extend(x.iter().enumerate().map(|(i, &v)| Taped {
-                v,
-                i: i as u32 + 1,
-                s,
-            }));
+        self.inputs.extend(
+            x.iter()
+                .enumerate()
+                .map(|(i, &v)| Taped::node(v, s, i as u32 + 1)),
+        );
         let inputs = &self.inputs;
         let tape = &mut self.tape;
         let out = Self::lend(tape, || f(inputs))?;
@@ -128,11 +127,7 @@ impl<T: Recordable> Recorder<T> {
         f: impl FnOnce([Taped<T>; N]) -> R,
     ) -> Result<R, RecordError> {
         let s = self.begin(N)?;
-        let vars: [Taped<T>; N] = core::array::from_fn(|i| Taped {
-            v: x[i],
-            i: i as u32 + 1,
-            s,
-        });
+        let vars: [Taped<T>; N] = core::array::from_fn(|i| Taped::node(x[i], s, i as u32 + 1));
         let out = Self::lend(&mut self.tape, || f(vars))?;
         self.finish(out)
     }
@@ -156,7 +151,7 @@ impl<T: Recordable> Recorder<T> {
 
     fn finish<R>(&mut self, out: R) -> Result<R, RecordError> {
         match self.tape.fault {
-            Some(e) => Err(e),
+            Some(e) => Err(e.into()),
             None => Ok(out),
         }
     }
@@ -180,7 +175,7 @@ impl<T: Recordable> Recorder<T> {
     }
 
     /// The number of nodes of the current recording: one per input, one per
-    /// recorded operation, and a placeholder (node 0).
+    /// operation on two different nodes, and a placeholder (node 0).
     ///
     /// ```
     /// let mut r = dualgrad::record::Recorder::new();
@@ -213,9 +208,9 @@ impl<T: Recordable> Recorder<T> {
         self.n
     }
 
-    /// Bytes per recorded operation: two parent indices and two local
-    /// derivatives (24 for `f64`); a backward sweep adds one adjoint (8 for
-    /// `f64`) per node.
+    /// Bytes per node (an operation on two different nodes): two parent
+    /// indices and two derivatives (24 for `f64`); a backward sweep adds one
+    /// adjoint (8 for `f64`) per node.
     ///
     /// ```
     /// use dualgrad::record::Recorder;
@@ -265,14 +260,14 @@ impl<T: Recordable> Recorder<T> {
     /// ```
     pub fn gradient(&mut self, y: Taped<T>) -> Result<&[T], RecordError> {
         if let Some(e) = self.tape.fault {
-            return Err(e);
+            return Err(e.into());
         }
         let node = self.node_of(&y)?;
         let top = node.unwrap_or(0).max(self.n);
         self.adj.clear();
         self.adj.resize(top + 1, T::zero());
         if let Some(k) = node {
-            self.adj[k] = T::one();
+            self.adj[k] = y.c;
             backward(&self.tape.nodes, &mut self.adj, k, self.n);
         }
         Ok(&self.adj[1..=self.n])
@@ -289,7 +284,7 @@ impl<T: Recordable> Recorder<T> {
     /// ```
     pub fn vjp(&mut self, ys: &[Taped<T>], w: &[T]) -> Result<&[T], RecordError> {
         if let Some(e) = self.tape.fault {
-            return Err(e);
+            return Err(e.into());
         }
         if ys.len() != w.len() {
             return Err(RecordError::Size {
@@ -308,7 +303,7 @@ impl<T: Recordable> Recorder<T> {
         self.adj.resize(top + 1, T::zero());
         for (y, &wi) in ys.iter().zip(w) {
             if let Some(k) = self.node_of(y)? {
-                self.adj[k] += wi;
+                self.adj[k] += y.c * wi;
             }
         }
         backward(&self.tape.nodes, &mut self.adj, top, self.n);

@@ -1,12 +1,12 @@
-//! The tape behind [`Taped`] numbers: one node per recorded operation, a
-//! slot per number type (thread-local with `std`) that the active
-//! recording's storage is lent to, and the backward sweep.
+//! The tape behind [`Taped`] numbers: one node per operation on two
+//! different nodes, a slot per number type (thread-local with `std`) that
+//! the active recording's storage is lent to, and the backward sweep.
 //!
-//! A node is two parent indices and the two local derivatives (from the rule
-//! table): `8 + 2·size_of::<T>()` bytes, 24 bytes for `f64`. A constant
-//! operand (and the missing second operand of a unary node) points at the
-//! node itself, whose adjoint is dead once read, so the backward sweep has
-//! no branch on the arity.
+//! A node is two parent indices and the two derivatives with respect to
+//! them: `8 + 2·size_of::<T>()` bytes, 24 bytes for `f64`. Both parents are
+//! always recorded nodes (an operation with a constant operand, or on one
+//! node, records nothing: see [`Taped`]), so the backward sweep has no
+//! branch on the arity.
 
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -21,7 +21,9 @@ pub(crate) const CONST: u32 = 0;
 
 /// One recorded operation: `result = f(a, b)` with `∂f/∂a = d[0]`,
 /// `∂f/∂b = d[1]`, where `a` and `b` are the nodes `p as u32` and
-/// `p >> 32`.
+/// `p >> 32` (each derivative already multiplied by the operand's
+/// coefficient: the functions of one node between two recorded nodes are
+/// folded into it).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node<T> {
     /// The parents' indices, `first | second << 32` (written as one word).
@@ -36,7 +38,26 @@ pub struct Tape<T> {
     /// The recording session: unique across threads, tapes and resets
     /// (0: no recording active).
     pub(crate) session: u32,
-    pub(crate) fault: Option<RecordError>,
+    pub(crate) fault: Option<Fault>,
+}
+
+/// What an operation can run into while recording (one byte, so that the
+/// tape moved in and out of its slot at each recording stays small).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// [`RecordError::Stale`].
+    Stale,
+    /// [`RecordError::TooLong`].
+    TooLong,
+}
+
+impl From<Fault> for RecordError {
+    fn from(f: Fault) -> Self {
+        match f {
+            Fault::Stale => RecordError::Stale,
+            Fault::TooLong => RecordError::TooLong,
+        }
+    }
 }
 
 impl<T> Tape<T> {
@@ -50,8 +71,8 @@ impl<T> Tape<T> {
 /// Session numbers: reused only after 2³² − 1 recordings in the process,
 /// so a value from another recording (of any tape, on any thread) or from
 /// before a reset is told apart from the current one's (unless it was kept
-/// across four billion recordings). 32 bits keep a `Taped<f64>` at 16 bytes,
-/// which is passed in registers.
+/// across four billion recordings). 32 bits keep a `Taped<f64>` at 24 bytes
+/// (the node index and the session share one word).
 static SESSIONS: AtomicU32 = AtomicU32::new(1);
 
 pub(crate) fn next_session() -> u32 {
@@ -65,24 +86,17 @@ pub(crate) fn next_session() -> u32 {
 
 impl<T: Scalar> Tape<T> {
     /// Records a node with parents `(ia, sa)`, `(ib, sb)` (index and
-    /// session; a constant is `(0, 0)`) and local derivatives
-    /// `da`, `db`. Returns the new node's index and the session packed as
-    /// `session << 32 | index`, or 0 if an operand is stale (or the tape
-    /// is full).
+    /// session of two variables: operations with a constant record no node)
+    /// and local derivatives `da`, `db`. Returns the new node's index and
+    /// the session packed as `session << 32 | index`, or 0 if an operand is
+    /// stale (or the tape is full).
     #[inline(always)]
     pub(crate) fn push(&mut self, ia: u32, sa: u32, da: T, ib: u32, sb: u32, db: T) -> u64 {
         let s = self.session;
         let len = self.nodes.len();
-        // Each product is zero exactly when the operand is a constant or of
-        // this session (one multiplication instead of two comparisons).
-        let bad = (u64::from(sa ^ s) * u64::from(sa)) | (u64::from(sb ^ s) * u64::from(sb));
-        // A constant operand (index 0) points at the new node itself: its
-        // adjoint is dead once the sweep has read it, so the dummy update
-        // `adj[k] += d·a` costs nothing and chains no two nodes together
-        // (a shared sink would serialise every such update through memory).
-        let me = len as u32;
-        let ia = if ia == 0 { me } else { ia };
-        let ib = if ib == 0 { me } else { ib };
+        // Zero exactly when both operands are of this session (a variable's
+        // session is never 0, so no operand passes while none is active).
+        let bad = u64::from((sa ^ s) | (sb ^ s));
         let p = u64::from(ia) | (u64::from(ib) << 32);
         if (bad != 0) | (len == self.nodes.capacity()) {
             return self.push_slow(bad, p, da, db);
@@ -116,9 +130,9 @@ impl<T: Scalar> Tape<T> {
         if self.session != 0 && self.fault.is_none() {
             self.fault = Some(
                 if len + 1 >= u32::MAX as usize || len == self.nodes.capacity() {
-                    RecordError::TooLong
+                    Fault::TooLong
                 } else {
-                    RecordError::Stale
+                    Fault::Stale
                 },
             );
         }
@@ -136,10 +150,7 @@ impl<T: Scalar> Tape<T> {
         self.session = next_session();
         let z = T::zero();
         let leaf = Node { p: 0, d: [z, z] };
-        self.nodes.reserve(n + 1);
-        for _ in 0..=n {
-            self.nodes.push(leaf);
-        }
+        self.nodes.resize(n + 1, leaf);
         Ok(self.session)
     }
 }
@@ -249,35 +260,28 @@ recordable!(
     crate::DualVec<f64, 16>
 );
 
-/// Records `v = f(a, b)` through the calling thread's slot; NaN (and a
-/// fault on the active recording) for a stale operand. At least one operand
-/// is a variable (the callers test that).
+/// Records `v = f(a, b)` through the calling thread's slot, where `a` is
+/// node `ia` of session `sa` with `∂f/∂a = da` (likewise `b`): the
+/// variable of the new node, or a NaN constant (and a fault on the active
+/// recording) if an operand is stale or the tape is full. A recorded node's
+/// index is never 0 (node 0 is the placeholder), so the test is on the
+/// index alone.
 #[inline(always)]
-pub(crate) fn record<T: Recordable>(v: T, a: Taped<T>, da: T, b: Taped<T>, db: T) -> Taped<T> {
-    unpack(v, push_slot::<T>(a.i, a.s, da, b.i, b.s, db))
-}
-
-/// [`record`] for a function of one operand.
-#[inline(always)]
-pub(crate) fn record1<T: Recordable>(v: T, a: Taped<T>, da: T) -> Taped<T> {
-    unpack(v, push_slot1::<T>(a.i, a.s, da))
-}
-
-/// The value and the node `push` returned; NaN (a constant) if it failed.
-/// A recorded node's index is never 0 (node 0 is the placeholder), so the
-/// test is on the index alone: the operations that follow then know the
-/// result is a variable and skip their own constant test.
-#[inline(always)]
-fn unpack<T: Scalar>(v: T, k: u64) -> Taped<T> {
-    let i = k as u32;
-    if i == CONST {
+pub(crate) fn record<T: Recordable>(
+    v: T,
+    ia: u32,
+    sa: u32,
+    da: T,
+    ib: u32,
+    sb: u32,
+    db: T,
+) -> Taped<T> {
+    let k = push_slot::<T>(ia, sa, da, ib, sb, db);
+    let node = k as u32;
+    if node == CONST {
         Taped::constant_value(T::nan())
     } else {
-        Taped {
-            v,
-            i,
-            s: (k >> 32) as u32,
-        }
+        Taped::node(v, (k >> 32) as u32, node)
     }
 }
 
@@ -286,11 +290,6 @@ fn unpack<T: Scalar>(v: T, k: u64) -> Taped<T> {
 #[inline]
 fn push_slot<T: Recordable>(ia: u32, sa: u32, da: T, ib: u32, sb: u32, db: T) -> u64 {
     T::with_tape(|t| t.push(ia, sa, da, ib, sb, db)).unwrap_or(0)
-}
-
-#[inline]
-fn push_slot1<T: Recordable>(ia: u32, sa: u32, da: T) -> u64 {
-    T::with_tape(|t| t.push(ia, sa, da, 0, 0, T::zero())).unwrap_or(0)
 }
 
 /// Swaps `t` with the thread's slot for `T` (lends a recording's storage to
@@ -307,40 +306,49 @@ pub(crate) fn backward<T: Scalar>(nodes: &[Node<T>], adj: &mut [T], top: usize, 
     let (Some(nodes), Some(adj)) = (nodes.get(..len), adj.get_mut(..len)) else {
         return;
     };
+    // The adjoints as cells: the sweep reads node k's while it adds to its
+    // parents', and walks nodes and adjoints together (no index check on
+    // k; a parent's index is checked, one compare each).
+    let adj = core::cell::Cell::from_mut(adj).as_slice_of_cells();
     // The inputs (nodes 1..=inputs) have no parents: the sweep stops above
-    // them. `nodes` and `adj` have the same length, so neither `[k]` needs
-    // a check; a parent's index does (it is below `k` on every tape this
-    // crate writes, but the check costs one compare).
-    let mut k = len;
-    while k > inputs.saturating_add(1) {
-        k -= 1;
-        let a = adj[k];
-        let n = nodes[k];
+    // them.
+    let first = inputs.saturating_add(1).min(len);
+    let (Some(swept), Some(own)) = (nodes.get(first..), adj.get(first..)) else {
+        return;
+    };
+    for (n, a) in swept.iter().zip(own).rev() {
+        let a = a.get();
         if a.all_parts_zero() {
             continue;
         }
-        if let Some(x) = adj.get_mut(n.p as u32 as usize) {
-            *x += n.d[0] * a;
+        if let Some(x) = adj.get(n.p as u32 as usize) {
+            x.set(x.get() + n.d[0] * a);
         }
-        if let Some(x) = adj.get_mut((n.p >> 32) as usize) {
-            *x += n.d[1] * a;
+        if let Some(x) = adj.get((n.p >> 32) as usize) {
+            x.set(x.get() + n.d[1] * a);
         }
     }
 }
 
-/// Runs `f` with the thread's spare recorder for `T` (a new one when it is
-/// in use, by a driver called inside a recorded function), and keeps it for
-/// the next call: the drivers allocate nothing in the steady state.
-pub(crate) fn with_recorder<T: Recordable, R>(
-    f: impl FnOnce(&mut crate::record::Recorder<T>) -> R,
-) -> R {
-    let mut rec = T::with_cache(|c| c.take()).flatten().unwrap_or_default();
-    let out = f(&mut rec);
-    rec.reset();
-    let _ = T::with_cache(|c| {
-        if c.is_none() {
-            *c = Some(rec);
-        }
+/// Runs `f` with the thread's spare recorder for `T`, in place (a new one
+/// when it is in use, by a driver called inside a recorded function), and
+/// keeps it for the next call: the drivers allocate nothing in the steady
+/// state.
+pub(crate) fn with_recorder<T: Recordable, X>(
+    f: impl FnOnce(&mut crate::record::Recorder<T>) -> Result<X, RecordError>,
+) -> Result<X, RecordError> {
+    let mut f = Some(f);
+    let cached = T::with_cache(|c| {
+        let f = f.take()?;
+        let rec = c.get_or_insert_with(crate::record::Recorder::new);
+        let out = f(rec);
+        rec.reset();
+        Some(out)
     });
-    out
+    match (cached.flatten(), f) {
+        (Some(out), _) => out,
+        (None, Some(f)) => f(&mut crate::record::Recorder::new()),
+        // `f` is taken only where it runs.
+        (None, None) => Err(RecordError::Unavailable),
+    }
 }
