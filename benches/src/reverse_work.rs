@@ -55,6 +55,21 @@ fn gemm_nt<S: RealField + Copy>(out: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatri
     }
 }
 
+/// `out = a·b + β·out`; with fewer rows than columns (a batch times a
+/// weight matrix) as `outᵀ = bᵀ·aᵀ + β·outᵀ` on strided views, which is how
+/// the tape computes such products (matrixmultiply's threads split it
+/// more evenly that way; each entry is the same sum).
+fn gemm_nn<S: RealField + Copy>(out: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>, beta: S) {
+    let (m, n) = out.shape();
+    if m < n && blocked((n, m), (b.ncols(), b.nrows())) {
+        let mut ot =
+            nalgebra::DMatrixViewMut::from_slice_with_strides_mut(out.as_mut_slice(), n, m, m, 1);
+        ot.gemm(S::one(), &t_view(b), &t_view(a), beta);
+    } else {
+        out.gemm(S::one(), a, b, beta);
+    }
+}
+
 /// Row-wise bias: every row of `out` set to `b`.
 fn fill_rows<S: nalgebra::Scalar + Copy>(out: &mut DMatrix<S>, b: &DMatrix<S>) {
     for (mut col, &bj) in out.column_iter_mut().zip(b.iter()) {
@@ -292,7 +307,7 @@ impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
             let z = &mut self.z[l];
             fill_rows(z, &layer.b);
             let input = if l == 0 { x } else { &self.a[l - 1] };
-            z.gemm(S::one(), input, &layer.w, S::one());
+            gemm_nn(z, input, &layer.w, S::one());
             let relu = l + 1 < n;
             let zero = S::zero();
             self.a[l].zip_apply(z, |a, z| *a = if relu && z <= zero { zero } else { z });
