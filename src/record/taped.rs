@@ -25,11 +25,12 @@ use crate::Scalar;
 /// two different nodes (`x + y`, `x · y`, `atan2(y, x)`) records a node,
 /// whose two derivatives carry the coefficients; a backward sweep then
 /// visits a few nodes per line of the user's code instead of one per
-/// operation. Constants (`S::lit(2.0)`, `S::zero()`) are on no tape. Variables come from a recording
-/// ([`Recorder::record`](crate::record::Recorder::record) or a driver such as
-/// [`gradient_rev`](crate::record::gradient_rev)); a variable used in another
-/// recording, or after its recording was reset, gives NaN and the driver
-/// returns [`RecordError::Stale`](crate::record::RecordError::Stale).
+/// operation. Constants (`S::lit(2.0)`, `S::zero()`) are on no tape.
+/// Variables come from a recording
+/// ([`Recorder::record`](crate::record::Recorder::record) or a driver such
+/// as [`gradient_rev`](crate::record::gradient_rev)); a variable used in
+/// another recording, or after its recording was reset, gives NaN and the
+/// driver returns [`RecordError::Stale`](crate::record::RecordError::Stale).
 ///
 /// Comparisons look at the value, as for the forward types.
 ///

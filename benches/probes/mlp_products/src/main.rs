@@ -1,11 +1,12 @@
 //! Times the MLP step's two large products, X·W (64×784 · 784×128) and
 //! Xᵀ·D (784×64 · 64×128), in f64 and f32: nalgebra's gemm (matrixmultiply,
-//! threads from `MATMUL_NUM_THREADS`) against faer with one and two threads.
+//! threads from `MATMUL_NUM_THREADS`; X·W also transposed, as the tape
+//! computes it) against faer with one and two threads.
 //! Minimum over 7 rounds of 200 products.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use std::time::Instant;
 
 const FLOP: f64 = 2.0 * 64.0 * 784.0 * 128.0;
@@ -43,6 +44,23 @@ macro_rules! probe {
         let a = best(|| y.gemm(1.0, &x, &w, 0.0));
         let b = best(|| g.gemm(1.0, &xt, &d, 0.0));
         report(concat!("nalgebra/matrixmultiply ", stringify!($t)), a, b);
+        // X·W as the tape computes a product with fewer rows than columns:
+        // (W)ᵀ·(X)ᵀ into the result's storage, on strided views.
+        let mut y2 = DMatrix::<$t>::zeros(64, 128);
+        let t = best(|| {
+            let wt = DMatrixView::from_slice_with_strides(w.as_slice(), 128, 784, 784, 1);
+            let xv = DMatrixView::from_slice_with_strides(x.as_slice(), 784, 64, 64, 1);
+            let mut yt =
+                DMatrixViewMut::from_slice_with_strides_mut(y2.as_mut_slice(), 128, 64, 64, 1);
+            yt.gemm(1.0, &wt, &xv, 0.0);
+        });
+        assert_eq!(y, y2, "the transposed product gives the same numbers");
+        println!(
+            "{:<28} X·W {:7.1} µs ({:5.1} GFLOP/s)   as the tape: (Wᵀ·Xᵀ)ᵀ",
+            concat!("  transposed ", stringify!($t)),
+            t * 1e6,
+            FLOP / t / 1e9
+        );
         let fx = Mat::<$t>::from_fn(64, 784, |i, j| x[(i, j)]);
         let fw = Mat::<$t>::from_fn(784, 128, |i, j| w[(i, j)]);
         let fd = Mat::<$t>::from_fn(64, 128, |i, j| d[(i, j)]);
