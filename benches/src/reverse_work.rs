@@ -37,34 +37,54 @@ fn blocked(out: (usize, usize), left: (usize, usize)) -> bool {
     out.0 > 5 && out.1 > 5 && left.0 > 5 && left.1 > 5
 }
 
+/// `out = α·a·b + β·out` by [`dualgrad::linalg::gemm`]: matrixmultiply's
+/// kernels, large products split over the product threads, as the tape
+/// computes its products (shapes fixed by the caller).
+fn par_gemm<S: RealField + Copy + dualgrad::Scalar>(
+    out: &mut DMatrix<S>,
+    a: DMatrixView<'_, S, Dyn, Dyn>,
+    b: DMatrixView<'_, S, Dyn, Dyn>,
+    beta: S,
+) {
+    dualgrad::linalg::gemm(out.as_view_mut(), S::one(), a, b, beta)
+        .expect("the hand-written step's shapes fit");
+}
+
 /// `out = aᵀ·b`, through [`t_view`] where that is safe.
-fn gemm_tn<S: RealField + Copy>(out: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>) {
+fn gemm_tn<S: RealField + Copy + dualgrad::Scalar>(
+    out: &mut DMatrix<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+) {
     if blocked(out.shape(), (a.ncols(), a.nrows())) {
-        out.gemm(S::one(), &t_view(a), b, S::zero());
+        par_gemm(out, t_view(a), b.as_view(), S::zero());
     } else {
         out.gemm_tr(S::one(), a, b, S::zero());
     }
 }
 
 /// `out = a·bᵀ`, through [`t_view`] where that is safe.
-fn gemm_nt<S: RealField + Copy>(out: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>) {
+fn gemm_nt<S: RealField + Copy + dualgrad::Scalar>(
+    out: &mut DMatrix<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+) {
     if blocked(out.shape(), a.shape()) {
-        out.gemm(S::one(), a, &t_view(b), S::zero());
+        par_gemm(out, a.as_view(), t_view(b), S::zero());
     } else {
         out.gemm(S::one(), a, &b.transpose(), S::zero());
     }
 }
 
-/// `out = a·b + β·out`; with fewer rows than columns (a batch times a
-/// weight matrix) as `outᵀ = bᵀ·aᵀ + β·outᵀ` on strided views, which is how
-/// the tape computes such products (matrixmultiply's threads split it
-/// more evenly that way; each entry is the same sum).
-fn gemm_nn<S: RealField + Copy>(out: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMatrix<S>, beta: S) {
-    let (m, n) = out.shape();
-    if m < n && blocked((n, m), (b.ncols(), b.nrows())) {
-        let mut ot =
-            nalgebra::DMatrixViewMut::from_slice_with_strides_mut(out.as_mut_slice(), n, m, m, 1);
-        ot.gemm(S::one(), &t_view(b), &t_view(a), beta);
+/// `out = a·b + β·out`.
+fn gemm_nn<S: RealField + Copy + dualgrad::Scalar>(
+    out: &mut DMatrix<S>,
+    a: &DMatrix<S>,
+    b: &DMatrix<S>,
+    beta: S,
+) {
+    if blocked(out.shape(), a.shape()) {
+        par_gemm(out, a.as_view(), b.as_view(), beta);
     } else {
         out.gemm(S::one(), a, b, beta);
     }
@@ -228,13 +248,13 @@ impl Net {
         self.mlp.replay(&self.x, Targets::Labels(&self.labels))
     }
 
-    /// Loss and every layer's `(dW, db)` through `MlpReplay` (the
-    /// gradients are lent by `r`).
+    /// Loss and every layer's `(dW, db)` through `MlpReplay`, the batch
+    /// lent (the gradients are lent by `r`).
     pub fn replay_grad<'r>(
         &mut self,
         r: &'r mut MlpReplay<f64>,
     ) -> Result<(f64, &'r [dualgrad::nn::DenseGrad<f64>]), ReverseError> {
-        r.loss_and_gradients(&mut self.mlp, &self.x, Targets::Labels(&self.labels))
+        r.loss_and_gradients_mut(&mut self.mlp, &mut self.x, Targets::Labels(&self.labels))
     }
 
     /// The loss alone, recorded on the tape (what `loss_and_gradients`

@@ -16,6 +16,17 @@ mod drivers;
 #[cfg(feature = "alloc")]
 mod drivers_dmat;
 
+#[cfg(feature = "alloc")]
+mod product;
+#[cfg(feature = "std")]
+mod threads;
+
 pub use drivers::{gradient_vec, hessian_mat, jacobian_mat};
 #[cfg(feature = "alloc")]
 pub use drivers_dmat::{gradient_dvec, hessian_dmat, jacobian_dmat};
+#[cfg(feature = "alloc")]
+pub(crate) use product::{blocked, gemm_blocked};
+#[cfg(feature = "alloc")]
+pub use product::{gemm, ProductShapeError, SPLIT_MIN};
+#[cfg(feature = "std")]
+pub use threads::{product_threads, set_product_threads, MAX_PRODUCT_THREADS};

@@ -2,15 +2,18 @@
 //! values: used to compute recorded values and by the eager backward pass.
 //! Shapes are checked before these are called.
 
-use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn};
+use nalgebra::{DMatrix, DMatrixView, Dyn};
 
 use super::op::{Ext, Node, Op};
 use super::pool::Pool;
+use crate::linalg::{blocked, gemm_blocked};
 use crate::Fun;
 use crate::Scalar;
 
-/// `a · b` (nalgebra's gemm; matrixmultiply for `f32`/`f64` with `std`;
-/// small products by a plain loop).
+/// `a · b` (matrixmultiply for `f32`/`f64` with `std`, large products
+/// split over the product threads by [`crate::linalg::gemm`]'s routine;
+/// nalgebra's generic product for other types; small products by a plain
+/// loop).
 ///
 /// The products here write their result with β = 0, which nalgebra's gemm
 /// documents as never reading it: the result buffer is not zeroed first.
@@ -25,16 +28,14 @@ pub(crate) fn matmul_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMa
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     if small(m, n, k) {
         small_nn(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
-    } else if m < n && blas_path::<S>(n, m, k) {
-        // Fewer rows than columns (a batch times a weight matrix):
-        // matrixmultiply's threads split such a product unevenly, so it
-        // computes cᵀ = bᵀ·aᵀ into `c`'s storage instead (strided views,
-        // no copy; each entry is the same sum over k). Measured with two
-        // threads, 64×784 · 784×128 in f64: 288–308 µs → 233–246 µs; the
-        // same with one thread (benches/probes/mlp_products).
-        let (at, bt) = (t_view(a), t_view(b));
-        let mut ct = DMatrixViewMut::from_slice_with_strides_mut(c.as_mut_slice(), n, m, m, 1);
-        ct.gemm(S::one(), &bt, &at, S::zero());
+    } else if blocked::<S>(m, n, k) {
+        gemm_blocked(
+            c.as_view_mut(),
+            S::one(),
+            a.as_view(),
+            b.as_view(),
+            S::zero(),
+        );
     } else {
         c.gemm(S::one(), a, b, S::zero());
     }
@@ -123,18 +124,6 @@ fn t_view<S: Scalar>(a: &DMatrix<S>) -> DMatrixView<'_, S, Dyn, Dyn> {
     DMatrixView::from_slice_with_strides(a.as_slice(), a.ncols(), a.nrows(), a.nrows(), 1)
 }
 
-/// Whether nalgebra's gemm will hand a product with these shapes (result
-/// r×c, left operand r×k) to matrixmultiply, which reads strided
-/// (transposed) views directly. nalgebra's own loops for small or
-/// non-float products mishandle row-strided views, so those get a copied
-/// transpose instead.
-fn blas_path<S: Scalar>(r: usize, c: usize, k: usize) -> bool {
-    use core::any::TypeId;
-    let float =
-        TypeId::of::<S>() == TypeId::of::<f64>() || TypeId::of::<S>() == TypeId::of::<f32>();
-    cfg!(feature = "std") && float && r > 5 && c > 5 && k > 5
-}
-
 /// `aᵀ · b` without forming `aᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
     let mut c = p.scratch(a.ncols(), b.ncols());
@@ -147,8 +136,8 @@ pub(crate) fn matmul_tn_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &
     let (m, k, n) = (a.ncols(), a.nrows(), b.ncols());
     if small(m, n, k) {
         small_tn(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
-    } else if blas_path::<S>(m, n, k) {
-        c.gemm(S::one(), &t_view(a), b, S::zero());
+    } else if blocked::<S>(m, n, k) {
+        gemm_blocked(c.as_view_mut(), S::one(), t_view(a), b.as_view(), S::zero());
     } else {
         a.tr_mul_to(b, c);
     }
@@ -172,8 +161,8 @@ pub(crate) fn matmul_nt_into<S: Scalar>(
     let (m, k, n) = (a.nrows(), a.ncols(), b.nrows());
     if small(m, n, k) {
         small_nt(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
-    } else if blas_path::<S>(m, n, k) {
-        c.gemm(S::one(), a, &t_view(b), S::zero());
+    } else if blocked::<S>(m, n, k) {
+        gemm_blocked(c.as_view_mut(), S::one(), a.as_view(), t_view(b), S::zero());
     } else {
         // The transpose in pooled storage, not a fresh allocation.
         let bt = transpose(p, b);

@@ -48,12 +48,15 @@
 //!   again or allocating (for training loops whose graph does not change;
 //!   [`Mlp::replay`](crate::nn::Mlp::replay) for networks).
 //! - Products of `f32`/`f64` matrices (with `std`) run on matrixmultiply's
-//!   AVX-512/AVX2/FMA kernels, picked at run time, and its thread pool:
-//!   a large product (m·k + k·n ≥ 2¹⁵ per thread) uses up to
-//!   `MATMUL_NUM_THREADS` threads (an environment variable read at the
-//!   first large product; by default the physical cores, at most 4).
-//!   Products of at most 256 multiply-adds are a plain loop; other scalar
-//!   types (dual numbers) use nalgebra's generic product.
+//!   AVX-512/AVX2/FMA kernels, picked at run time, through
+//!   [`linalg::gemm`](crate::linalg::gemm): a large product (at least
+//!   2²⁰ multiply-adds) is cut into blocks, one per product thread
+//!   ([`set_product_threads`](crate::linalg::set_product_threads) or
+//!   `DUALGRAD_THREADS`; by default the machine's available parallelism,
+//!   rounded down to a power of two, at most 8), with the same bits on
+//!   any number of threads. Products of at most 256 multiply-adds are a
+//!   plain loop; other scalar types (dual numbers) use nalgebra's generic
+//!   product on the calling thread.
 //! - [`nn`](crate::nn) builds and trains small networks on this tape
 //!   (dense layers, MLPs, optimisers), through its public API only.
 //!

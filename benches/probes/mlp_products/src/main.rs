@@ -1,8 +1,16 @@
 //! Times the MLP step's two large products, X·W (64×784 · 784×128) and
-//! Xᵀ·D (784×64 · 64×128), in f64 and f32: nalgebra's gemm (matrixmultiply,
-//! threads from `MATMUL_NUM_THREADS`; X·W also transposed, as the tape
-//! computes it) against faer with one and two threads.
-//! Minimum over 7 rounds of 200 products.
+//! Xᵀ·D (784×64 · 64×128), in f64 and f32: nalgebra's gemm (matrixmultiply
+//! with its own `threading`, threads from `MATMUL_NUM_THREADS`; X·W also
+//! transposed), `dualgrad::linalg::gemm` (blocks of the product on
+//! dualgrad's product threads, `DUALGRAD_THREADS`), and faer with one and
+//! two threads. Minimum over 7 rounds of 200 products; then X·W by
+//! `dualgrad::linalg::gemm` after pauses of 5, 30 and 100 µs (a parked
+//! worker takes time to wake).
+//!
+//! This build turns matrixmultiply's `threading` on (dualgrad does not),
+//! so run it with `MATMUL_NUM_THREADS=1` for the dualgrad rows (each block
+//! then runs on one thread, as in dualgrad's own build) and without it
+//! for matrixmultiply's own threads.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
@@ -61,6 +69,27 @@ macro_rules! probe {
             t * 1e6,
             FLOP / t / 1e9
         );
+        let (mut y3, mut g3) = (DMatrix::<$t>::zeros(64, 128), DMatrix::<$t>::zeros(784, 128));
+        let a = best(|| {
+            dualgrad::linalg::gemm(y3.as_view_mut(), 1.0, x.as_view(), w.as_view(), 0.0).unwrap()
+        });
+        let b = best(|| {
+            dualgrad::linalg::gemm(g3.as_view_mut(), 1.0, xt.as_view(), d.as_view(), 0.0).unwrap()
+        });
+        report(concat!("dualgrad::linalg::gemm ", stringify!($t)), a, b);
+        for gap_us in [5u64, 30, 100] {
+            let mut best_a = f64::INFINITY;
+            for _ in 0..200 {
+                let t0 = Instant::now();
+                while t0.elapsed().as_micros() < gap_us as u128 {
+                    std::hint::spin_loop();
+                }
+                let t = Instant::now();
+                dualgrad::linalg::gemm(y3.as_view_mut(), 1.0, x.as_view(), w.as_view(), 0.0).unwrap();
+                best_a = best_a.min(t.elapsed().as_secs_f64());
+            }
+            println!("  after a {gap_us} µs gap: X·W {:7.1} µs", best_a * 1e6);
+        }
         let fx = Mat::<$t>::from_fn(64, 784, |i, j| x[(i, j)]);
         let fw = Mat::<$t>::from_fn(784, 128, |i, j| w[(i, j)]);
         let fd = Mat::<$t>::from_fn(64, 128, |i, j| d[(i, j)]);

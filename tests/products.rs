@@ -1,0 +1,242 @@
+//! `linalg::gemm` and the product threads: results equal a plain triple
+//! loop (to rounding) and do not depend on the thread count (bit for bit),
+//! on any strides; shape mismatches are errors that leave the result
+//! alone; β = 0 does not read the result; callers on several threads at
+//! once get the same numbers.
+#![cfg(all(feature = "nalgebra", feature = "std"))]
+
+use dualgrad::linalg::{
+    gemm, product_threads, set_product_threads, ProductShapeError, MAX_PRODUCT_THREADS, SPLIT_MIN,
+};
+use dualgrad::nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn};
+use dualgrad::{Dual, Scalar, SplitMix64};
+use proptest::prelude::*;
+
+fn random(g: &mut SplitMix64, r: usize, c: usize) -> DMatrix<f64> {
+    DMatrix::from_fn(r, c, |_, _| g.uniform(-1.0, 1.0))
+}
+
+/// `a`'s transpose as a view of `a`'s storage (rows not contiguous).
+fn t_view<S: Scalar>(a: &DMatrix<S>) -> DMatrixView<'_, S, Dyn, Dyn> {
+    DMatrixView::from_slice_with_strides(a.as_slice(), a.ncols(), a.nrows(), a.nrows(), 1)
+}
+
+/// α·a·b + β·c by a triple loop in f64, entry by entry.
+fn reference(
+    alpha: f64,
+    a: &DMatrix<f64>,
+    b: &DMatrix<f64>,
+    beta: f64,
+    c: &DMatrix<f64>,
+) -> DMatrix<f64> {
+    DMatrix::from_fn(a.nrows(), b.ncols(), |i, j| {
+        let s: f64 = (0..a.ncols()).map(|l| a[(i, l)] * b[(l, j)]).sum();
+        let c0 = if beta == 0.0 { 0.0 } else { beta * c[(i, j)] };
+        alpha * s + c0
+    })
+}
+
+fn close(x: &DMatrix<f64>, y: &DMatrix<f64>, k: usize) -> bool {
+    x.shape() == y.shape()
+        && x.iter()
+            .zip(y.iter())
+            .all(|(p, q)| (p - q).abs() <= 1e-13 * (k as f64 + 1.0) * (1.0 + q.abs()))
+}
+
+/// One product with `threads` product threads, `a` and/or `b` given as
+/// transposed views of stored transposes.
+fn product(
+    threads: usize,
+    a: &DMatrix<f64>,
+    b: &DMatrix<f64>,
+    (ta, tb): (bool, bool),
+    c0: &DMatrix<f64>,
+    beta: f64,
+) -> DMatrix<f64> {
+    set_product_threads(threads);
+    let (at, bt) = (a.transpose(), b.transpose());
+    let av = if ta { t_view(&at) } else { a.as_view() };
+    let bv = if tb { t_view(&bt) } else { b.as_view() };
+    let mut c = c0.clone();
+    gemm(c.as_view_mut(), 1.5, av, bv, beta).unwrap();
+    c
+}
+
+/// Every thread count and layout gives the same bits, and the triple
+/// loop's values; large enough to be split (with a cut that is not a
+/// multiple of 8 on the odd shapes). One test, because the thread count
+/// is a process-wide setting.
+#[test]
+fn thread_counts_and_layouts_agree() {
+    let mut g = SplitMix64::new(5);
+    for &(m, k, n) in &[
+        (64, 784, 128),
+        (784, 64, 128),
+        (257, 129, 301),
+        (9, 1000, 700),
+        (13, 7, 11),
+        (3, 4, 2),
+    ] {
+        let (a, b, c0) = (
+            random(&mut g, m, k),
+            random(&mut g, k, n),
+            random(&mut g, m, n),
+        );
+        for beta in [0.0, -0.5] {
+            let want = reference(1.5, &a, &b, beta, &c0);
+            for layout in [(false, false), (true, false), (false, true), (true, true)] {
+                let one = product(1, &a, &b, layout, &c0, beta);
+                assert!(close(&one, &want, k), "{m}×{k}·{k}×{n} {layout:?}");
+                for threads in [2, 4, 8] {
+                    let many = product(threads, &a, &b, layout, &c0, beta);
+                    assert!(
+                        one.iter()
+                            .zip(many.iter())
+                            .all(|(p, q)| p.to_bits() == q.to_bits()),
+                        "{m}×{k}·{k}×{n} {layout:?} on {threads} threads"
+                    );
+                }
+            }
+        }
+    }
+    // The setting: powers of two up to the maximum; 0 is the default.
+    // (Other tests here change it concurrently, so only the returned
+    // counts are checked.)
+    assert_eq!(set_product_threads(3), 2);
+    assert_eq!(set_product_threads(usize::MAX), MAX_PRODUCT_THREADS);
+    assert_eq!(set_product_threads(1), 1);
+    let d = set_product_threads(0);
+    assert!(d.is_power_of_two() && d <= MAX_PRODUCT_THREADS);
+    let now = product_threads();
+    assert!(now.is_power_of_two() && now <= MAX_PRODUCT_THREADS);
+}
+
+#[test]
+fn split_threshold_is_large() {
+    // A product is split only if each half keeps 2^19 multiply-adds:
+    // below that, waking a second thread costs more than it saves.
+    assert_eq!(SPLIT_MIN, 1 << 19);
+}
+
+#[test]
+fn shape_mismatches_are_errors_and_leave_c_alone() {
+    let (a, b) = (DMatrix::<f64>::zeros(2, 3), DMatrix::<f64>::zeros(3, 4));
+    for (cs, a2, b2) in [
+        ((2, 4), (2, 5), (3, 4)), // inner dimensions
+        ((3, 4), (2, 3), (3, 4)), // rows of c
+        ((2, 5), (2, 3), (3, 4)), // columns of c
+    ] {
+        let a2 = DMatrix::<f64>::zeros(a2.0, a2.1);
+        let b2 = DMatrix::<f64>::zeros(b2.0, b2.1);
+        let mut c = DMatrix::from_element(cs.0, cs.1, 7.0);
+        let e = gemm(c.as_view_mut(), 1.0, a2.as_view(), b2.as_view(), 0.0).unwrap_err();
+        assert_eq!(
+            e,
+            ProductShapeError {
+                c: cs,
+                a: a2.shape(),
+                b: b2.shape()
+            }
+        );
+        assert!(e.to_string().starts_with("gemm: c = a·b with c "));
+        assert!(c.iter().all(|&v| v == 7.0));
+    }
+    let mut c = DMatrix::<f64>::zeros(2, 4);
+    assert!(gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).is_ok());
+}
+
+#[test]
+fn beta_zero_does_not_read_c_and_empty_products_are_defined() {
+    let mut g = SplitMix64::new(9);
+    for (m, k, n) in [(3, 4, 5), (64, 300, 90)] {
+        let (a, b) = (random(&mut g, m, k), random(&mut g, k, n));
+        let mut c = DMatrix::from_element(m, n, f64::NAN);
+        gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+        assert!(close(&c, &(&a * &b), k));
+    }
+    // k = 0: c = β·c; empty results.
+    let (a, b) = (DMatrix::<f64>::zeros(3, 0), DMatrix::<f64>::zeros(0, 2));
+    let mut c = DMatrix::from_element(3, 2, 4.0);
+    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.5).unwrap();
+    assert!(c.iter().all(|&v| v == 2.0));
+    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+    assert!(c.iter().all(|&v| v == 0.0));
+    let (a, b) = (DMatrix::<f64>::zeros(0, 3), DMatrix::<f64>::zeros(3, 2));
+    let mut c = DMatrix::<f64>::zeros(0, 2);
+    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+}
+
+/// Dual numbers take nalgebra's generic product; transposed views and a
+/// result whose rows are not contiguous are copied first, so every
+/// layout gives the same values and tangents.
+#[test]
+fn dual_numbers_on_strided_views() {
+    let mut g = SplitMix64::new(3);
+    let d = |g: &mut SplitMix64, r: usize, c: usize| {
+        DMatrix::from_fn(r, c, |_, _| {
+            Dual::new(g.uniform(-1.0, 1.0), g.uniform(-1.0, 1.0))
+        })
+    };
+    for (m, k, n) in [(2, 3, 4), (8, 9, 7), (20, 30, 10)] {
+        let (a, b) = (d(&mut g, m, k), d(&mut g, k, n));
+        let want = &a * &b;
+        let (at, bt) = (a.transpose(), b.transpose());
+        for (av, bv) in [
+            (a.as_view(), b.as_view()),
+            (t_view(&at), b.as_view()),
+            (a.as_view(), t_view(&bt)),
+            (t_view(&at), t_view(&bt)),
+        ] {
+            let mut c = DMatrix::from_element(m, n, Dual::new(f64::NAN, 0.0));
+            gemm(c.as_view_mut(), Dual::from(1.0), av, bv, Dual::from(0.0)).unwrap();
+            for (p, q) in c.iter().zip(want.iter()) {
+                assert!((p.re - q.re).abs() < 1e-13 && (p.eps - q.eps).abs() < 1e-13);
+            }
+            // The result as a transposed view: cᵀ = bᵀ·aᵀ.
+            let mut ct = DMatrix::from_element(n, m, Dual::from(0.0));
+            let cv = DMatrixViewMut::from_slice_with_strides_mut(ct.as_mut_slice(), m, n, n, 1);
+            gemm(cv, Dual::from(1.0), av, bv, Dual::from(0.0)).unwrap();
+            for (p, q) in ct.transpose().iter().zip(want.iter()) {
+                assert!((p.re - q.re).abs() < 1e-13 && (p.eps - q.eps).abs() < 1e-13);
+            }
+        }
+    }
+}
+
+/// Products from several threads at once (one holds the pool, the others
+/// compute alone) give the numbers of one thread.
+#[test]
+fn concurrent_callers_get_the_same_numbers() {
+    let mut g = SplitMix64::new(11);
+    let (a, b) = (random(&mut g, 200, 300), random(&mut g, 300, 250));
+    let mut want = DMatrix::zeros(200, 250);
+    gemm(want.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..20 {
+                    let mut c = DMatrix::zeros(200, 250);
+                    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+                    assert_eq!(c, want);
+                }
+            });
+        }
+    });
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Random shapes (some above the split threshold) and layouts: two
+    /// threads give one thread's bits, and both the triple loop's values.
+    #[test]
+    fn random_products(m in 1usize..140, k in 0usize..160, n in 1usize..140,
+                       ta: bool, tb: bool, seed: u64) {
+        let mut g = SplitMix64::new(seed);
+        let (a, b, c0) = (random(&mut g, m, k), random(&mut g, k, n), random(&mut g, m, n));
+        let want = reference(1.5, &a, &b, 0.25, &c0);
+        let one = product(1, &a, &b, (ta, tb), &c0, 0.25);
+        let two = product(2, &a, &b, (ta, tb), &c0, 0.25);
+        prop_assert!(close(&one, &want, k));
+        prop_assert!(one.iter().zip(two.iter()).all(|(p, q)| p.to_bits() == q.to_bits()));
+    }
+}
