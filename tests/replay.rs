@@ -158,7 +158,15 @@ fn train_same(sizes: &[usize], acts: &[dualgrad::nn::Activation], labels: bool) 
     let (mut oa, mut ob) = (Adam::new(0.01), Adam::new(0.01));
     let mut tape = Tape::new();
     for (k, x) in xs.iter().enumerate() {
-        let (la, ga) = step.loss_and_gradients(&mut a, x, tg(k)).unwrap();
+        // Every other step lends the batch instead of copying it.
+        let mut lent = x.clone();
+        let (la, ga) = if k % 2 == 0 {
+            step.loss_and_gradients(&mut a, x, tg(k)).unwrap()
+        } else {
+            step.loss_and_gradients_mut(&mut a, &mut lent, tg(k))
+                .unwrap()
+        };
+        assert_eq!(&lent, x, "the lent batch is given back, step {k}");
         let (lb, gb) = b.loss_and_gradients(&mut tape, x, tg(k)).unwrap();
         assert_eq!(la.to_bits(), lb.to_bits(), "step {k}");
         assert_eq!(ga, &gb[..], "step {k}");
@@ -186,6 +194,19 @@ fn mlp_replay_errors() {
         step.loss_and_gradients(&mut mlp, &x4, Targets::Labels(&short)),
         Err(ReverseError::Shape { .. })
     ));
+    // A lent batch of another shape is an error and stays the caller's.
+    let mut x4m = x4.clone();
+    assert!(matches!(
+        step.loss_and_gradients_mut(&mut mlp, &mut x4m, Targets::Labels(&short)),
+        Err(ReverseError::Shape { .. })
+    ));
+    assert_eq!(x4m, x4);
+    let mut xm = x.clone();
+    assert!(matches!(
+        step.loss_and_gradients_mut(&mut mlp, &mut xm, Targets::Labels(&[0, 1, 2, 0, 0])),
+        Err(ReverseError::LabelOutOfRange { .. })
+    ));
+    assert_eq!(xm, x);
     assert!(matches!(
         step.loss_and_gradients(&mut mlp, &x, Targets::Labels(&[0, 1, 2, 0, 0])),
         Err(ReverseError::LabelOutOfRange { .. })

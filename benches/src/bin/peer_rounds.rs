@@ -72,7 +72,7 @@ impl<S: Scalar + dualgrad::nalgebra::RealField> Step for MlpStep<S> {
     fn step(&mut self) -> f64 {
         if let Some(r) = &mut self.replay {
             let (l, _) = r
-                .loss_and_gradients(&mut self.mlp, &self.x, Targets::Labels(&self.labels))
+                .loss_and_gradients_mut(&mut self.mlp, &mut self.x, Targets::Labels(&self.labels))
                 .expect("shapes fit");
             return l.real().to_f64().unwrap_or(f64::NAN);
         }
