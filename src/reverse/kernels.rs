@@ -212,7 +212,8 @@ pub(crate) fn transpose<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S
 }
 
 /// `f⁽ᵏ⁾` applied to every entry (`k ≤ 1`), with the match on `f`
-/// outside the loop. The values are the forward method's (`k = 0`) and
+/// outside the loop and each arm calling its rule directly (through
+/// `Fun::apply`, too large to inline, the loop called it per entry). The values are the forward method's (`k = 0`) and
 /// the rule table's derivative (`k = 1`), on plain floats as on dual
 /// numbers.
 pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun, k: u8) -> DMatrix<S> {
@@ -223,8 +224,12 @@ pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun, k: u8)
             => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
             match (f, k) {
                 $(
-                    (Fun::$v$(($p))?, 0) => p.fill(r, c, it.map(|x| Fun::$v$(($p))?.apply(x))),
-                    (Fun::$v$(($p))?, _) => p.fill(r, c, it.map(|x| Fun::$v$(($p))?.derivative(x))),
+                    (Fun::$v$(($p))?, 0) => p.fill(r, c, it.map(|x| {
+                        crate::forward::functions::fun_apply!($kind $m $rule x ($($p)?))
+                    })),
+                    (Fun::$v$(($p))?, _) => p.fill(r, c, it.map(|x| {
+                        crate::forward::functions::fun_slope!(x $rule $(/ $slope)? ($($p)?))
+                    })),
                 )*
             }
         };
@@ -248,7 +253,7 @@ pub(crate) fn deriv_mul<S: Scalar>(
             match (f, k) {
                 $(
                     (Fun::$v$(($p))?, 0) => zip(p, g, x, |g, x| {
-                        guarded(g, Fun::$v$(($p))?.derivative(x))
+                        guarded(g, crate::forward::functions::fun_slope!(x $rule $(/ $slope)? ($($p)?)))
                     }),
                     (Fun::$v$(($p))?, _) => zip(p, g, x, |g, x| {
                         guarded(g, Fun::$v$(($p))?.second_derivative(x))

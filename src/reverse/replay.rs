@@ -734,6 +734,45 @@ fn map_into<S: Scalar>(out: &mut DMatrix<S>, a: &DMatrix<S>, f: impl Fn(S) -> S)
     }
 }
 
+/// `f(a)` entry by entry into `out`, with the match on `f` outside the
+/// loop (one dispatch per matrix, not per entry; the same values).
+fn map_fun_into<S: Scalar>(out: &mut DMatrix<S>, a: &DMatrix<S>, f: Fun) {
+    macro_rules! arms {
+        ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+            => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
+            match f {
+                $(Fun::$v$(($p))? => map_into(out, a, |x| {
+                    crate::forward::functions::fun_apply!($kind $m $rule x ($($p)?))
+                }),)*
+            }
+        };
+    }
+    crate::forward::functions::unary_functions!(arms)
+}
+
+/// `g ⊙ f′(x)` into `out`, zero wherever `g` is zero, with the match on
+/// `f` outside the loop. The derivative is computed before the test on
+/// `g` (the same values), so that a cheap one (ReLU's) makes a loop
+/// without branches.
+fn deriv_into<S: Scalar>(out: &mut DMatrix<S>, g: &DMatrix<S>, x: &DMatrix<S>, f: Fun) {
+    macro_rules! arms {
+        ($($kind:ident $m:ident $v:ident ($($p:ident : $pt:ty = $ex:expr)?)
+            => $rule:ident $(/ $slope:ident)?, |$a:ident, $x:ident| $d2:expr;)*) => {
+            match f {
+                $(Fun::$v$(($p))? => zip_into(out, g, x, |g, x| {
+                    let d = crate::forward::functions::fun_slope!(x $rule $(/ $slope)? ($($p)?));
+                    if g.is_zero() {
+                        S::zero()
+                    } else {
+                        g * d
+                    }
+                }),)*
+            }
+        };
+    }
+    crate::forward::functions::unary_functions!(arms)
+}
+
 /// Writes `term(g)` into `out`.
 fn term<S: Scalar>(
     t: Term<S>,
@@ -747,13 +786,7 @@ fn term<S: Scalar>(
         Term::Copy => out.as_mut_slice().copy_from_slice(g.as_slice()),
         Term::Scale(k) => map_into(out, g, |g| g * k),
         Term::MulNode(b) => zip_into(out, g, v(b), |x, y| x * y),
-        Term::Deriv(x, f) => zip_into(out, g, v(x), |g, x| {
-            if g.is_zero() {
-                S::zero()
-            } else {
-                g * f.derivative(x)
-            }
-        }),
+        Term::Deriv(x, f) => deriv_into(out, g, v(x), f),
         Term::DerivTanh(x, y) => {
             let (x, y) = (v(x).as_slice(), v(y).as_slice());
             let it = out
@@ -841,7 +874,7 @@ pub(crate) fn forward_in_place<S: Scalar>(nodes: &mut [Node<S>], i: usize, p: &m
             }
         }
         Op::Scale(a, k) => map_into(out, v(a), |x| x * k),
-        Op::Map(a, f, _) => map_into(out, v(a), |x| f.apply(x)),
+        Op::Map(a, f, _) => map_fun_into(out, v(a), f),
         Op::Sum(a) => out[(0, 0)] = kernels::sum(v(a)),
         Op::Mean(a) => out[(0, 0)] = kernels::sum(v(a)) / kernels::count(v(a)),
         Op::Mse(a, b) => out[(0, 0)] = kernels::mse(v(a), v(b)),
