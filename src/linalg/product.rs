@@ -1,42 +1,5 @@
-//! Matrix products on nalgebra views, split over the product threads.
-//!
-//! [`gemm`] computes `c = α·a·b + β·c`. A large product of `f32`/`f64`
-//! matrices (with `std`) is cut into blocks of `c`'s columns or rows, one
-//! per product thread, and each block is one call of nalgebra's gemm
-//! (matrixmultiply's AVX-512/AVX2/FMA kernels, picked at run time, on one
-//! thread). Every entry of `c` is the same sum, in the same order, as on
-//! one thread: the result does not depend on the number of threads.
-//! The matrix tape's products go through here, so the threads set here
-//! are the tape's.
-//!
-//! How many threads: [`set_product_threads`], or the environment variable
-//! `DUALGRAD_THREADS` (read at the first large product if nothing was set);
-//! by default the machine's available parallelism. The count is rounded
-//! down to a power of two, at most [`MAX_PRODUCT_THREADS`]. A product is
-//! split only if every block keeps at least [`SPLIT_MIN`] multiply-adds;
-//! two products from different threads at once do not queue for the same
-//! workers: the second runs on its own thread.
-//!
-//! dualgrad leaves matrixmultiply's own `threading` feature off (it splits
-//! a batch times a weight matrix poorly: 64×784·784×128 in `f64` took
-//! 238 µs on its two threads, 136 µs split here). If another crate in the
-//! build turns it on, each block may start threads of its own; set
-//! `MATMUL_NUM_THREADS=1` then.
-//!
-//! ```
-//! use dualgrad::linalg::{gemm, set_product_threads};
-//! use dualgrad::nalgebra::DMatrix;
-//! let a = DMatrix::<f64>::from_fn(64, 784, |i, j| ((i + j) % 7) as f64);
-//! let b = DMatrix::<f64>::from_fn(784, 128, |i, j| ((i * j) % 5) as f64);
-//! let mut one = DMatrix::zeros(64, 128);
-//! let mut two = DMatrix::zeros(64, 128);
-//! set_product_threads(1);
-//! gemm(one.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0)?;
-//! set_product_threads(2);
-//! gemm(two.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0)?;
-//! assert_eq!(one, two); // the same bits
-//! # Ok::<(), dualgrad::linalg::ProductShapeError>(())
-//! ```
+//! Matrix products on nalgebra views, split over the product threads
+//! (documented in the [`linalg`](super) module).
 
 use core::fmt;
 use nalgebra::{DMatrixView, DMatrixViewMut, Dyn};
@@ -88,8 +51,9 @@ impl std::error::Error for ProductShapeError {}
 ///
 /// `f32`/`f64` products with `std` run on matrixmultiply's kernels and,
 /// when large, on the product threads (see the
-/// [module documentation](self)); other scalar types (dual numbers)
-/// use nalgebra's generic product on the calling thread.
+/// [module documentation](super#products-and-threads)); other scalar
+/// types (dual numbers) use nalgebra's generic product on the calling
+/// thread.
 ///
 /// ```
 /// use dualgrad::linalg::gemm;
@@ -154,6 +118,7 @@ pub(crate) fn gemm_blocked<S: Scalar>(
 }
 
 /// Multiply-adds of an m×k · k×n product (saturating).
+#[cfg(feature = "std")]
 fn work(m: usize, n: usize, k: usize) -> usize {
     m.saturating_mul(n).saturating_mul(k)
 }
