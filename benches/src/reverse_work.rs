@@ -76,20 +76,6 @@ fn gemm_nt<S: RealField + Copy + dualgrad::Scalar>(
     }
 }
 
-/// `out = a·b + β·out`.
-fn gemm_nn<S: RealField + Copy + dualgrad::Scalar>(
-    out: &mut DMatrix<S>,
-    a: &DMatrix<S>,
-    b: &DMatrix<S>,
-    beta: S,
-) {
-    if blocked(out.shape(), a.shape()) {
-        par_gemm(out, a.as_view(), b.as_view(), beta);
-    } else {
-        out.gemm(S::one(), a, b, beta);
-    }
-}
-
 /// Row-wise bias: every row of `out` set to `b`.
 fn fill_rows<S: nalgebra::Scalar + Copy>(out: &mut DMatrix<S>, b: &DMatrix<S>) {
     for (mut col, &bj) in out.column_iter_mut().zip(b.iter()) {
@@ -327,7 +313,9 @@ impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
             let z = &mut self.z[l];
             fill_rows(z, &layer.b);
             let input = if l == 0 { x } else { &self.a[l - 1] };
-            gemm_nn(z, input, &layer.w, S::one());
+            // Both operands are stored matrices, so `linalg::gemm` needs
+            // no `blocked` check here (it copies only strided operands).
+            par_gemm(z, input.as_view(), layer.w.as_view(), S::one());
             let relu = l + 1 < n;
             let zero = S::zero();
             self.a[l].zip_apply(z, |a, z| *a = if relu && z <= zero { zero } else { z });

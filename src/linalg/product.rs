@@ -139,23 +139,24 @@ fn split<S: Scalar>(
     let (m, n, k) = (c.nrows(), c.ncols(), a.ncols());
     if !ctx.is_parallel() || work(m, n, k) / 2 < SPLIT_MIN {
         c.gemm(alpha, &a, &b, beta);
-    } else if n >= m {
+        return;
+    }
+    let ((c1, a1, b1), (c2, a2, b2)) = if n >= m {
         let h = cut(n);
         let (c1, c2) = c.columns_range_pair_mut(0..h, h..n);
-        let (b1, b2) = (b.columns_range(0..h), b.columns_range(h..n));
-        ctx.join(
-            move |t| split(t, c1, alpha, a, b1, beta),
-            move |t| split(t, c2, alpha, a, b2, beta),
-        );
+        (
+            (c1, a, b.columns_range(0..h)),
+            (c2, a, b.columns_range(h..n)),
+        )
     } else {
         let h = cut(m);
         let (c1, c2) = c.rows_range_pair_mut(0..h, h..m);
-        let (a1, a2) = (a.rows_range(0..h), a.rows_range(h..m));
-        ctx.join(
-            move |t| split(t, c1, alpha, a1, b, beta),
-            move |t| split(t, c2, alpha, a2, b, beta),
-        );
-    }
+        ((c1, a.rows_range(0..h), b), (c2, a.rows_range(h..m), b))
+    };
+    ctx.join(
+        move |t| split(t, c1, alpha, a1, b1, beta),
+        move |t| split(t, c2, alpha, a2, b2, beta),
+    );
 }
 
 /// Where to cut a dimension of `n` ≥ 2 in two: the middle, rounded to a
