@@ -12,9 +12,9 @@
 //!   same total size (a constant, independent of how many steps ran), and
 //!   frees all of them before it returns: short lists of handles (the
 //!   sources and gradients, the optimiser's parameter lists) and the
-//!   packing buffers that nalgebra's gemm
-//!   (matrixmultiply) allocates inside every large product — which
-//!   hand-written nalgebra code pays too. The matrices themselves come
+//!   packing buffers that the product kernels (faer's, or nalgebra's
+//!   gemm) allocate inside a large product — which hand-written code
+//!   pays too. The matrices themselves come
 //!   from the tape's pool (`src/reverse/pool.rs` checks that no fresh
 //!   buffer is taken in the steady state).
 //!
@@ -181,7 +181,7 @@ fn mlp_regression_with_sgd_momentum_does_not_grow() {
 /// A replayed training step (`Mlp::replay`, then `MlpReplay::loss_and_gradients`
 /// every step, with an optimiser's update between steps) allocates
 /// nothing of its own once warm: the only allocation calls are
-/// matrixmultiply's packing buffers inside the larger products (the seed
+/// the product kernels' packing buffers inside the larger products (the seed
 /// network below, whose products are all small, makes none at all).
 fn check_replay_allocates_nothing<O: Optimizer<f64>>(
     mut mlp: Mlp<f64>,
@@ -207,7 +207,7 @@ fn check_replay_allocates_nothing<O: Optimizer<f64>>(
         opt.update(&mut mlp, grads).unwrap();
     }
     // At most one allocation per product (3 per layer: forward, and the
-    // two of the backward pass), the packing buffer matrixmultiply takes
+    // two of the backward pass), the packing buffer a product kernel takes
     // inside a product too large for its thread-local one; all freed.
     let products = 3 * mlp.layers.len();
     for s in &steady {

@@ -1,24 +1,33 @@
 //! `linalg::gemm` and the product threads: results equal a plain triple
-//! loop (to rounding) and do not depend on the thread count (bit for bit),
-//! on any strides; shape mismatches are errors that leave the result
-//! alone; β = 0 does not read the result; callers on several threads at
-//! once get the same numbers.
-#![cfg(all(feature = "nalgebra", feature = "std"))]
+//! loop (to rounding) and do not depend on the thread count (bit for bit,
+//! in f32 and f64), with either operand transposed; shape mismatches are
+//! errors that leave the result alone; β = 0 does not read the result;
+//! callers on several threads at once get the same numbers.
+#![cfg(feature = "faer")]
 
 use dualgrad::linalg::{
-    gemm, product_threads, set_product_threads, ProductShapeError, MAX_PRODUCT_THREADS, SPLIT_MIN,
+    gemm, product_threads, set_product_threads, Operand, ProductShapeError, MAX_PRODUCT_THREADS,
+    SPLIT_MIN,
 };
-use dualgrad::nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn};
-use dualgrad::{Dual, Scalar, SplitMix64};
+use dualgrad::nalgebra::DMatrix;
+use dualgrad::{Dual, SplitMix64};
 use proptest::prelude::*;
 
 fn random(g: &mut SplitMix64, r: usize, c: usize) -> DMatrix<f64> {
     DMatrix::from_fn(r, c, |_, _| g.uniform(-1.0, 1.0))
 }
 
-/// `a`'s transpose as a view of `a`'s storage (rows not contiguous).
-fn t_view<S: Scalar>(a: &DMatrix<S>) -> DMatrixView<'_, S, Dyn, Dyn> {
-    DMatrixView::from_slice_with_strides(a.as_slice(), a.ncols(), a.nrows(), a.nrows(), 1)
+/// `m` read as stored, or (`t`) its stored transpose read transposed.
+fn operand<'a, S: dualgrad::Scalar>(
+    m: &'a DMatrix<S>,
+    mt: &'a DMatrix<S>,
+    t: bool,
+) -> Operand<'a, S> {
+    if t {
+        Operand::Transposed(mt)
+    } else {
+        Operand::Plain(m)
+    }
 }
 
 /// α·a·b + β·c by a triple loop in f64, entry by entry.
@@ -44,7 +53,7 @@ fn close(x: &DMatrix<f64>, y: &DMatrix<f64>, k: usize) -> bool {
 }
 
 /// One product with `threads` product threads, `a` and/or `b` given as
-/// transposed views of stored transposes.
+/// stored transposes read transposed.
 fn product(
     threads: usize,
     a: &DMatrix<f64>,
@@ -55,17 +64,30 @@ fn product(
 ) -> DMatrix<f64> {
     set_product_threads(threads);
     let (at, bt) = (a.transpose(), b.transpose());
-    let av = if ta { t_view(&at) } else { a.as_view() };
-    let bv = if tb { t_view(&bt) } else { b.as_view() };
     let mut c = c0.clone();
-    gemm(c.as_view_mut(), 1.5, av, bv, beta).unwrap();
+    gemm(&mut c, 1.5, operand(a, &at, ta), operand(b, &bt, tb), beta).unwrap();
     c
 }
 
-/// Every thread count and layout gives the same bits, and the triple
-/// loop's values; large enough to be split (with a cut that is not a
-/// multiple of 8 on the odd shapes). One test, because the thread count
-/// is a process-wide setting.
+/// The same product in f32 (the inputs rounded).
+fn product32(
+    threads: usize,
+    a: &DMatrix<f64>,
+    b: &DMatrix<f64>,
+    (ta, tb): (bool, bool),
+) -> DMatrix<f32> {
+    set_product_threads(threads);
+    let (a, b) = (a.map(|v| v as f32), b.map(|v| v as f32));
+    let (at, bt) = (a.transpose(), b.transpose());
+    let mut c = DMatrix::from_element(a.nrows(), b.ncols(), f32::NAN);
+    gemm(&mut c, 1.0, operand(&a, &at, ta), operand(&b, &bt, tb), 0.0).unwrap();
+    c
+}
+
+/// Every thread count and layout gives the same bits, in f64 and f32, and
+/// the triple loop's values; large enough to be split, by columns and (9
+/// and 13 columns) by rows. One test, because the thread count is a
+/// process-wide setting.
 #[test]
 fn thread_counts_and_layouts_agree() {
     let mut g = SplitMix64::new(5);
@@ -74,6 +96,8 @@ fn thread_counts_and_layouts_agree() {
         (784, 64, 128),
         (257, 129, 301),
         (9, 1000, 700),
+        (2000, 300, 9),
+        (700, 1000, 13),
         (13, 7, 11),
         (3, 4, 2),
     ] {
@@ -82,11 +106,21 @@ fn thread_counts_and_layouts_agree() {
             random(&mut g, k, n),
             random(&mut g, m, n),
         );
+        // The f32 product of the rounded inputs, summed in f64.
+        let r32 = |m: &DMatrix<f64>| m.map(|v| v as f32 as f64);
+        let want32 = reference(1.0, &r32(&a), &r32(&b), 0.0, &c0);
         for beta in [0.0, -0.5] {
             let want = reference(1.5, &a, &b, beta, &c0);
             for layout in [(false, false), (true, false), (false, true), (true, true)] {
                 let one = product(1, &a, &b, layout, &c0, beta);
                 assert!(close(&one, &want, k), "{m}×{k}·{k}×{n} {layout:?}");
+                let one32 = product32(1, &a, &b, layout);
+                assert!(
+                    one32.iter().zip(want32.iter()).all(|(&p, &q)| {
+                        (p as f64 - q).abs() <= 1e-6 * (k as f64 + 1.0) * (1.0 + q.abs())
+                    }),
+                    "f32 {m}×{k}·{k}×{n} {layout:?}"
+                );
                 for threads in [2, 4, 8] {
                     let many = product(threads, &a, &b, layout, &c0, beta);
                     assert!(
@@ -94,6 +128,14 @@ fn thread_counts_and_layouts_agree() {
                             .zip(many.iter())
                             .all(|(p, q)| p.to_bits() == q.to_bits()),
                         "{m}×{k}·{k}×{n} {layout:?} on {threads} threads"
+                    );
+                    let many32 = product32(threads, &a, &b, layout);
+                    assert!(
+                        one32
+                            .iter()
+                            .zip(many32.iter())
+                            .all(|(p, q)| p.to_bits() == q.to_bits()),
+                        "f32 {m}×{k}·{k}×{n} {layout:?} on {threads} threads"
                     );
                 }
             }
@@ -129,7 +171,7 @@ fn shape_mismatches_are_errors_and_leave_c_alone() {
         let a2 = DMatrix::<f64>::zeros(a2.0, a2.1);
         let b2 = DMatrix::<f64>::zeros(b2.0, b2.1);
         let mut c = DMatrix::from_element(cs.0, cs.1, 7.0);
-        let e = gemm(c.as_view_mut(), 1.0, a2.as_view(), b2.as_view(), 0.0).unwrap_err();
+        let e = gemm(&mut c, 1.0, &a2, &b2, 0.0).unwrap_err();
         assert_eq!(
             e,
             ProductShapeError {
@@ -142,7 +184,10 @@ fn shape_mismatches_are_errors_and_leave_c_alone() {
         assert!(c.iter().all(|&v| v == 7.0));
     }
     let mut c = DMatrix::<f64>::zeros(2, 4);
-    assert!(gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).is_ok());
+    assert!(gemm(&mut c, 1.0, &a, &b, 0.0).is_ok());
+    // Shapes are checked as read: aᵀ is 3×2.
+    let e = gemm(&mut c, 1.0, Operand::Transposed(&a), &b, 0.0).unwrap_err();
+    assert_eq!((e.a, e.b), ((3, 2), (3, 4)));
 }
 
 #[test]
@@ -151,26 +196,26 @@ fn beta_zero_does_not_read_c_and_empty_products_are_defined() {
     for (m, k, n) in [(3, 4, 5), (64, 300, 90)] {
         let (a, b) = (random(&mut g, m, k), random(&mut g, k, n));
         let mut c = DMatrix::from_element(m, n, f64::NAN);
-        gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+        gemm(&mut c, 1.0, &a, &b, 0.0).unwrap();
         assert!(close(&c, &(&a * &b), k));
     }
     // k = 0: c = β·c; empty results.
     let (a, b) = (DMatrix::<f64>::zeros(3, 0), DMatrix::<f64>::zeros(0, 2));
     let mut c = DMatrix::from_element(3, 2, 4.0);
-    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.5).unwrap();
+    gemm(&mut c, 1.0, &a, &b, 0.5).unwrap();
     assert!(c.iter().all(|&v| v == 2.0));
-    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+    gemm(&mut c, 1.0, &a, &b, 0.0).unwrap();
     assert!(c.iter().all(|&v| v == 0.0));
     let (a, b) = (DMatrix::<f64>::zeros(0, 3), DMatrix::<f64>::zeros(3, 2));
     let mut c = DMatrix::<f64>::zeros(0, 2);
-    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+    gemm(&mut c, 1.0, &a, &b, 0.0).unwrap();
 }
 
-/// Dual numbers take nalgebra's generic product; transposed views and a
-/// result whose rows are not contiguous are copied first, so every
-/// layout gives the same values and tangents.
+/// Dual numbers take nalgebra's generic product: every layout gives the
+/// values and tangents of nalgebra's own product, and β = 0 does not read
+/// the result.
 #[test]
-fn dual_numbers_on_strided_views() {
+fn dual_numbers_in_every_layout() {
     let mut g = SplitMix64::new(3);
     let d = |g: &mut SplitMix64, r: usize, c: usize| {
         DMatrix::from_fn(r, c, |_, _| {
@@ -181,22 +226,11 @@ fn dual_numbers_on_strided_views() {
         let (a, b) = (d(&mut g, m, k), d(&mut g, k, n));
         let want = &a * &b;
         let (at, bt) = (a.transpose(), b.transpose());
-        for (av, bv) in [
-            (a.as_view(), b.as_view()),
-            (t_view(&at), b.as_view()),
-            (a.as_view(), t_view(&bt)),
-            (t_view(&at), t_view(&bt)),
-        ] {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let mut c = DMatrix::from_element(m, n, Dual::new(f64::NAN, 0.0));
-            gemm(c.as_view_mut(), Dual::from(1.0), av, bv, Dual::from(0.0)).unwrap();
+            let (ao, bo) = (operand(&a, &at, ta), operand(&b, &bt, tb));
+            gemm(&mut c, Dual::from(1.0), ao, bo, Dual::from(0.0)).unwrap();
             for (p, q) in c.iter().zip(want.iter()) {
-                assert!((p.re - q.re).abs() < 1e-13 && (p.eps - q.eps).abs() < 1e-13);
-            }
-            // The result as a transposed view: cᵀ = bᵀ·aᵀ.
-            let mut ct = DMatrix::from_element(n, m, Dual::from(0.0));
-            let cv = DMatrixViewMut::from_slice_with_strides_mut(ct.as_mut_slice(), m, n, n, 1);
-            gemm(cv, Dual::from(1.0), av, bv, Dual::from(0.0)).unwrap();
-            for (p, q) in ct.transpose().iter().zip(want.iter()) {
                 assert!((p.re - q.re).abs() < 1e-13 && (p.eps - q.eps).abs() < 1e-13);
             }
         }
@@ -210,13 +244,13 @@ fn concurrent_callers_get_the_same_numbers() {
     let mut g = SplitMix64::new(11);
     let (a, b) = (random(&mut g, 200, 300), random(&mut g, 300, 250));
     let mut want = DMatrix::zeros(200, 250);
-    gemm(want.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+    gemm(&mut want, 1.0, &a, &b, 0.0).unwrap();
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
                 for _ in 0..20 {
                     let mut c = DMatrix::zeros(200, 250);
-                    gemm(c.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0).unwrap();
+                    gemm(&mut c, 1.0, &a, &b, 0.0).unwrap();
                     assert_eq!(c, want);
                 }
             });

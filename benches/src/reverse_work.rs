@@ -16,61 +16,53 @@
 //! nalgebra version working in buffers allocated once.
 #![allow(dead_code)]
 
+use dualgrad::linalg::Operand;
 use dualgrad::nn::{Activation, Mlp, MlpReplay, Targets};
 use dualgrad::num_traits::Float;
 use dualgrad::reverse::{Replay, ReverseError, Tape};
 use dualgrad::SplitMix64;
-use nalgebra::{DMatrix, DMatrixView, Dyn, RealField};
+use nalgebra::{DMatrix, RealField};
 
-/// `aᵀ` as a strided view (no copy). nalgebra's `gemm_tr` / `tr_mul_to`
-/// are dot-product loops; `gemm` on this view goes to matrixmultiply's
-/// blocked kernel, the fastest product nalgebra offers.
-pub fn t_view<S: nalgebra::Scalar>(a: &DMatrix<S>) -> DMatrixView<'_, S, Dyn, Dyn> {
-    DMatrixView::from_slice_with_strides(a.as_slice(), a.ncols(), a.nrows(), a.nrows(), 1)
-}
-
-/// Whether nalgebra's `gemm` of `out` (from a left operand shaped
-/// `left`) goes to matrixmultiply, which reads any strides: every
-/// dimension above nalgebra's threshold of 5. Below it, nalgebra's own
-/// loops must not be given a [`t_view`] (they index it as column-major).
+/// Whether a product with result `out` and left operand shaped `left` is
+/// worth [`dualgrad::linalg::gemm`] (every dimension above 5); smaller
+/// ones, like the seed network's, stay on nalgebra's own loops.
 fn blocked(out: (usize, usize), left: (usize, usize)) -> bool {
     out.0 > 5 && out.1 > 5 && left.0 > 5 && left.1 > 5
 }
 
-/// `out = α·a·b + β·out` by [`dualgrad::linalg::gemm`]: matrixmultiply's
-/// kernels, large products split over the product threads, as the tape
-/// computes its products (shapes fixed by the caller).
-fn par_gemm<S: RealField + Copy + dualgrad::Scalar>(
+/// `out = a·b + β·out` by [`dualgrad::linalg::gemm`]: faer's kernels,
+/// large products split over the product threads, as the tape computes
+/// its products (shapes fixed by the caller).
+fn par_gemm<'a, 'b, S: RealField + Copy + dualgrad::Scalar>(
     out: &mut DMatrix<S>,
-    a: DMatrixView<'_, S, Dyn, Dyn>,
-    b: DMatrixView<'_, S, Dyn, Dyn>,
+    a: impl Into<Operand<'a, S>>,
+    b: impl Into<Operand<'b, S>>,
     beta: S,
 ) {
-    dualgrad::linalg::gemm(out.as_view_mut(), S::one(), a, b, beta)
-        .expect("the hand-written step's shapes fit");
+    dualgrad::linalg::gemm(out, S::one(), a, b, beta).expect("the hand-written step's shapes fit");
 }
 
-/// `out = aᵀ·b`, through [`t_view`] where that is safe.
+/// `out = aᵀ·b`.
 fn gemm_tn<S: RealField + Copy + dualgrad::Scalar>(
     out: &mut DMatrix<S>,
     a: &DMatrix<S>,
     b: &DMatrix<S>,
 ) {
     if blocked(out.shape(), (a.ncols(), a.nrows())) {
-        par_gemm(out, t_view(a), b.as_view(), S::zero());
+        par_gemm(out, Operand::Transposed(a), b, S::zero());
     } else {
         out.gemm_tr(S::one(), a, b, S::zero());
     }
 }
 
-/// `out = a·bᵀ`, through [`t_view`] where that is safe.
+/// `out = a·bᵀ`.
 fn gemm_nt<S: RealField + Copy + dualgrad::Scalar>(
     out: &mut DMatrix<S>,
     a: &DMatrix<S>,
     b: &DMatrix<S>,
 ) {
     if blocked(out.shape(), a.shape()) {
-        par_gemm(out, a.as_view(), t_view(b), S::zero());
+        par_gemm(out, a, Operand::Transposed(b), S::zero());
     } else {
         out.gemm(S::one(), a, &b.transpose(), S::zero());
     }
@@ -313,9 +305,7 @@ impl<S: RealField + Copy + dualgrad::Scalar> HandMlp<S> {
             let z = &mut self.z[l];
             fill_rows(z, &layer.b);
             let input = if l == 0 { x } else { &self.a[l - 1] };
-            // Both operands are stored matrices, so `linalg::gemm` needs
-            // no `blocked` check here (it copies only strided operands).
-            par_gemm(z, input.as_view(), layer.w.as_view(), S::one());
+            par_gemm(z, input, &layer.w, S::one());
             let relu = l + 1 < n;
             let zero = S::zero();
             self.a[l].zip_apply(z, |a, z| *a = if relu && z <= zero { zero } else { z });

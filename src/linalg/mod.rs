@@ -13,14 +13,17 @@
 //!
 //! # Products and threads
 //!
-//! [`gemm`] computes `c = α·a·b + β·c`. A large product of `f32`/`f64`
-//! matrices (with `std`) is cut into blocks of `c`'s columns or rows, one
-//! per product thread, and each block is one call of nalgebra's gemm
-//! (matrixmultiply's AVX-512/AVX2/FMA kernels, picked at run time, on one
-//! thread). Every entry of `c` is the same sum, in the same order, as on
-//! one thread: the result does not depend on the number of threads.
-//! The matrix tape's products go through here, so the threads set here
-//! are the tape's.
+//! [`gemm`] computes `c = α·a·b + β·c` on stored matrices, either read
+//! transposed in place ([`Operand`]). With the feature `faer` (default), a
+//! product of `f32`/`f64` matrices runs on faer's kernels (AVX-512 or
+//! AVX2/FMA, picked at run time); a large one is cut into blocks of `c`'s
+//! columns (or, with fewer than 16 columns, its rows), one per product
+//! thread, each block one call of faer's product on one thread. Every
+//! entry of `c` is the same sum, in the same order, as on one thread: the
+//! result does not depend on the number of threads. The matrix tape's and
+//! the network layers' products go through here, so the threads set here
+//! are theirs. Without `faer`, and for other scalar types, products are
+//! nalgebra's, on the calling thread.
 //!
 //! How many threads: [`set_product_threads`], or the environment variable
 //! `DUALGRAD_THREADS` (read at the first large product if nothing was set);
@@ -30,25 +33,23 @@
 //! two products from different threads at once do not queue for the same
 //! workers: the second runs on its own thread.
 //!
-//! dualgrad leaves matrixmultiply's own `threading` feature off (it splits
-//! a batch times a weight matrix poorly: 64×784·784×128 in `f64` took
-//! 238 µs on its two threads, 136 µs split here). If another crate in the
-//! build turns it on, each block may start threads of its own; set
-//! `MATMUL_NUM_THREADS=1` then.
-//!
 //! ```
-//! # #[cfg(feature = "std")] {
-//! use dualgrad::linalg::{gemm, set_product_threads};
+//! # #[cfg(feature = "faer")] {
+//! use dualgrad::linalg::{gemm, set_product_threads, Operand};
 //! use dualgrad::nalgebra::DMatrix;
-//! let a = DMatrix::<f64>::from_fn(64, 784, |i, j| ((i + j) % 7) as f64);
-//! let b = DMatrix::<f64>::from_fn(784, 128, |i, j| ((i * j) % 5) as f64);
+//! let x = DMatrix::<f32>::from_fn(64, 784, |i, j| ((i + j) % 7) as f32);
+//! let w = DMatrix::<f32>::from_fn(784, 128, |i, j| ((i * j) % 5) as f32);
 //! let mut one = DMatrix::zeros(64, 128);
 //! let mut two = DMatrix::zeros(64, 128);
 //! set_product_threads(1);
-//! gemm(one.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0)?;
+//! gemm(&mut one, 1.0, &x, &w, 0.0)?;
 //! set_product_threads(2);
-//! gemm(two.as_view_mut(), 1.0, a.as_view(), b.as_view(), 0.0)?;
+//! gemm(&mut two, 1.0, &x, &w, 0.0)?;
 //! assert_eq!(one, two); // the same bits
+//! // xᵀ·d (the weight gradient of a layer), without forming xᵀ:
+//! let d = DMatrix::<f32>::from_element(64, 128, 0.5);
+//! let mut dw = DMatrix::zeros(784, 128);
+//! gemm(&mut dw, 1.0, Operand::Transposed(&x), &d, 0.0)?;
 //! # }
 //! # Ok::<(), dualgrad::linalg::ProductShapeError>(())
 //! ```
@@ -61,7 +62,7 @@ mod drivers_dmat;
 
 #[cfg(feature = "alloc")]
 mod product;
-#[cfg(feature = "std")]
+#[cfg(feature = "faer")]
 mod threads;
 
 pub use drivers::{gradient_vec, hessian_mat, jacobian_mat};
@@ -70,6 +71,6 @@ pub use drivers_dmat::{gradient_dvec, hessian_dmat, jacobian_dmat};
 #[cfg(feature = "alloc")]
 pub(crate) use product::{blocked, gemm_blocked};
 #[cfg(feature = "alloc")]
-pub use product::{gemm, ProductShapeError, SPLIT_MIN};
-#[cfg(feature = "std")]
+pub use product::{gemm, Operand, ProductShapeError, SPLIT_MIN};
+#[cfg(feature = "faer")]
 pub use threads::{product_threads, set_product_threads, MAX_PRODUCT_THREADS};

@@ -2,21 +2,22 @@
 //! values: used to compute recorded values and by the eager backward pass.
 //! Shapes are checked before these are called.
 
-use nalgebra::{DMatrix, DMatrixView, Dyn};
+use nalgebra::DMatrix;
 
 use super::op::{Ext, Node, Op};
 use super::pool::Pool;
-use crate::linalg::{blocked, gemm_blocked};
+use crate::linalg::{blocked, gemm_blocked, Operand};
 use crate::Fun;
 use crate::Scalar;
 
-/// `a · b` (matrixmultiply for `f32`/`f64` with `std`, large products
-/// split over the product threads by [`crate::linalg::gemm`]'s routine;
-/// nalgebra's generic product for other types; small products by a plain
-/// loop).
+/// `a · b` (faer's kernels for `f32`/`f64` with the feature `faer`, large
+/// products split over the product threads by [`crate::linalg::gemm`]'s
+/// routine; nalgebra's generic product for other types; small products by
+/// a plain loop).
 ///
-/// The products here write their result with β = 0, which nalgebra's gemm
-/// documents as never reading it: the result buffer is not zeroed first.
+/// The products here write their result with β = 0, which faer and
+/// nalgebra document as never reading it: the result buffer is not zeroed
+/// first.
 pub(crate) fn matmul<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
     let mut c = p.scratch(a.nrows(), b.ncols());
     matmul_into(&mut c, a, b);
@@ -28,14 +29,8 @@ pub(crate) fn matmul_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMa
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     if small(m, n, k) {
         small_nn(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
-    } else if blocked::<S>(m, n, k) {
-        gemm_blocked(
-            c.as_view_mut(),
-            S::one(),
-            a.as_view(),
-            b.as_view(),
-            S::zero(),
-        );
+    } else if blocked::<S>() {
+        gemm_blocked(c, S::one(), Operand::Plain(a), Operand::Plain(b), S::zero());
     } else {
         c.gemm(S::one(), a, b, S::zero());
     }
@@ -43,7 +38,7 @@ pub(crate) fn matmul_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &DMa
 
 /// Products with at most this many multiply-adds (m·n·k) are computed by
 /// plain loops (`small_nn`, `small_tn`, `small_nt`): below it, nalgebra's
-/// gemm (its own loops, or matrixmultiply's packing) and `tr_mul_to` cost
+/// gemm (its own loops, or a blocked kernel's packing) and `tr_mul_to` cost
 /// more than the arithmetic. Measured (minimum of 200×100 calls, f64, one
 /// thread, a·b): 1×7·7×2 gemm 22 ns, loop 11 ns; 6×6·6×6 123 vs 107 ns;
 /// 4×4·4×4 27 vs 37 ns; 8×8·8×8 118 vs 240 ns (gemm wins from there on);
@@ -119,11 +114,6 @@ fn small_nt<S: Scalar>(c: &mut [S], a: &[S], b: &[S], (m, n, k): (usize, usize, 
     }
 }
 
-/// The transpose of `a` as a strided view, without copying.
-fn t_view<S: Scalar>(a: &DMatrix<S>) -> DMatrixView<'_, S, Dyn, Dyn> {
-    DMatrixView::from_slice_with_strides(a.as_slice(), a.ncols(), a.nrows(), a.nrows(), 1)
-}
-
 /// `aᵀ · b` without forming `aᵀ` (for `f32`/`f64`).
 pub(crate) fn matmul_tn<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, b: &DMatrix<S>) -> DMatrix<S> {
     let mut c = p.scratch(a.ncols(), b.ncols());
@@ -136,8 +126,14 @@ pub(crate) fn matmul_tn_into<S: Scalar>(c: &mut DMatrix<S>, a: &DMatrix<S>, b: &
     let (m, k, n) = (a.ncols(), a.nrows(), b.ncols());
     if small(m, n, k) {
         small_tn(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
-    } else if blocked::<S>(m, n, k) {
-        gemm_blocked(c.as_view_mut(), S::one(), t_view(a), b.as_view(), S::zero());
+    } else if blocked::<S>() {
+        gemm_blocked(
+            c,
+            S::one(),
+            Operand::Transposed(a),
+            Operand::Plain(b),
+            S::zero(),
+        );
     } else {
         a.tr_mul_to(b, c);
     }
@@ -161,8 +157,14 @@ pub(crate) fn matmul_nt_into<S: Scalar>(
     let (m, k, n) = (a.nrows(), a.ncols(), b.nrows());
     if small(m, n, k) {
         small_nt(c.as_mut_slice(), a.as_slice(), b.as_slice(), (m, n, k));
-    } else if blocked::<S>(m, n, k) {
-        gemm_blocked(c.as_view_mut(), S::one(), a.as_view(), t_view(b), S::zero());
+    } else if blocked::<S>() {
+        gemm_blocked(
+            c,
+            S::one(),
+            Operand::Plain(a),
+            Operand::Transposed(b),
+            S::zero(),
+        );
     } else {
         // The transpose in pooled storage, not a fresh allocation.
         let bt = transpose(p, b);

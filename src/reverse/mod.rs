@@ -47,8 +47,8 @@
 //!   and backward passes re-run on new input values, without recording
 //!   again or allocating (for training loops whose graph does not change;
 //!   [`Mlp::replay`](crate::nn::Mlp::replay) for networks).
-//! - Products of `f32`/`f64` matrices (with `std`) run on matrixmultiply's
-//!   AVX-512/AVX2/FMA kernels, picked at run time, through
+//! - Products of `f32`/`f64` matrices (feature `faer`, default) run on
+//!   faer's AVX-512/AVX2/FMA kernels, picked at run time, through
 //!   [`linalg::gemm`](crate::linalg::gemm): a large product (at least
 //!   2²⁰ multiply-adds) is cut into blocks, one per product thread
 //!   ([`set_product_threads`](crate::linalg::set_product_threads) or

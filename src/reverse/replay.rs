@@ -30,7 +30,7 @@ const OP: &str = "Replay";
 /// as [`Tape::gradient`]: the loss and gradients equal those of a fresh
 /// recording bit for bit. Operands are not checked again; every matrix
 /// lives in storage reused from the previous run, so a run allocates
-/// nothing of its own (nalgebra's gemm still allocates packing buffers
+/// nothing of its own (the product kernels still allocate packing buffers
 /// inside large products). When every operation the target depends on is
 /// a product, `add`, `sub`, `mul`, `add_row`, `scale`, an element-wise
 /// function, `sum`, `mean`, `mse` or `cross_entropy` (what

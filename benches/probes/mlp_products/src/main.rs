@@ -12,6 +12,7 @@
 //! then runs on one thread, as in dualgrad's own build) and without it
 //! for matrixmultiply's own threads.
 
+use dualgrad::linalg::Operand;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
@@ -71,10 +72,10 @@ macro_rules! probe {
         );
         let (mut y3, mut g3) = (DMatrix::<$t>::zeros(64, 128), DMatrix::<$t>::zeros(784, 128));
         let a = best(|| {
-            dualgrad::linalg::gemm(y3.as_view_mut(), 1.0, x.as_view(), w.as_view(), 0.0).unwrap()
+            dualgrad::linalg::gemm(&mut y3, 1.0, &x, &w, 0.0).unwrap()
         });
         let b = best(|| {
-            dualgrad::linalg::gemm(g3.as_view_mut(), 1.0, xt.as_view(), d.as_view(), 0.0).unwrap()
+            dualgrad::linalg::gemm(&mut g3, 1.0, Operand::Transposed(&x), &d, 0.0).unwrap()
         });
         report(concat!("dualgrad::linalg::gemm ", stringify!($t)), a, b);
         for gap_us in [5u64, 30, 100] {
@@ -85,7 +86,7 @@ macro_rules! probe {
                     std::hint::spin_loop();
                 }
                 let t = Instant::now();
-                dualgrad::linalg::gemm(y3.as_view_mut(), 1.0, x.as_view(), w.as_view(), 0.0).unwrap();
+                dualgrad::linalg::gemm(&mut y3, 1.0, &x, &w, 0.0).unwrap();
                 best_a = best_a.min(t.elapsed().as_secs_f64());
             }
             println!("  after a {gap_us} µs gap: X·W {:7.1} µs", best_a * 1e6);
