@@ -523,17 +523,54 @@ pub(crate) fn row_sums<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S>
 
 /// The sums of each column: a 1×n row.
 pub(crate) fn col_sums<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> {
-    let (r, c) = a.shape();
+    let mut y = p.scratch(1, a.ncols());
+    col_sums_into(y.as_mut_slice(), a);
+    y
+}
+
+/// The sum of each column of `a` into `out` (one entry per column): from
+/// zero, in row order. Eight columns at a time, so that their additions
+/// overlap instead of waiting on one another (a column alone is a chain
+/// of dependent additions): the bias gradient of a 64×128 batch took
+/// about 9 µs column by column (f32).
+pub(crate) fn col_sums_into<S: Scalar>(out: &mut [S], a: &DMatrix<S>) {
+    let r = a.nrows();
     if r == 0 {
-        return p.zeros(1, c);
+        out.fill(S::zero());
+        return;
     }
-    p.fill(
-        1,
-        c,
-        a.as_slice()
-            .chunks_exact(r)
-            .map(|col| col.iter().copied().sum()),
-    )
+    if out.len() < 8 {
+        for (o, col) in out.iter_mut().zip(a.as_slice().chunks_exact(r)) {
+            let mut s = S::zero();
+            for &v in col {
+                s += v;
+            }
+            *o = s;
+        }
+        return;
+    }
+    let mut blocks = out.chunks_exact_mut(8);
+    let mut cols = a.as_slice().chunks_exact(8 * r);
+    for (o, block) in (&mut blocks).zip(&mut cols) {
+        let mut acc = [S::zero(); 8];
+        for i in 0..r {
+            for (j, s) in acc.iter_mut().enumerate() {
+                *s += block[i + j * r];
+            }
+        }
+        o.copy_from_slice(&acc);
+    }
+    for (o, col) in blocks
+        .into_remainder()
+        .iter_mut()
+        .zip(cols.remainder().chunks_exact(r))
+    {
+        let mut s = S::zero();
+        for &v in col {
+            s += v;
+        }
+        *o = s;
+    }
 }
 
 /// `a` (1×1, m×1, 1×n or r×c) repeated to r×c.

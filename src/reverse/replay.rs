@@ -806,16 +806,7 @@ fn term<S: Scalar>(
                 };
             }
         }
-        Term::ColSums => {
-            let r = g.nrows();
-            if r == 0 {
-                out.fill(S::zero());
-            } else {
-                for (o, col) in out.iter_mut().zip(g.as_slice().chunks_exact(r)) {
-                    *o = col.iter().copied().sum();
-                }
-            }
-        }
+        Term::ColSums => kernels::col_sums_into(out.as_mut_slice(), g),
         Term::Fill(k) => {
             let g0 = g[(0, 0)];
             out.as_mut_slice().fill(match k {
