@@ -182,6 +182,46 @@ fn mlp_replay_trains_like_loss_and_gradients() {
     train_same(&[4, 6, 2], &[Sigmoid, Identity], false);
 }
 
+/// A cross-entropy loss on the in-place path: the backward pass starts
+/// from the softmax its forward pass kept. The gradients equal a fresh
+/// recording's right after `replay` (before any run: the kept softmax is
+/// the recorded logits') and after each run on new inputs; large logits
+/// stay finite.
+#[test]
+fn cross_entropy_replay_keeps_the_softmax_of_the_last_run() {
+    let mut g = SplitMix64::new(12);
+    let labels = [2, 0, 1, 1, 2];
+    let rec = |t: &Tape<f64>, x: &DMatrix<f64>, w: &DMatrix<f64>| {
+        let (x, w) = (t.var_copy(x), t.var_copy(w));
+        let z = t.matmul(x, w).unwrap();
+        (t.cross_entropy(z, &labels).unwrap(), x, w)
+    };
+    let (x, w) = (random(&mut g, 5, 4), random(&mut g, 4, 3));
+    let t = Tape::new();
+    let (l, xv, wv) = rec(&t, &x, &w);
+    let mut r = t.replay(l, &[xv, wv], &[wv, xv]).unwrap();
+    assert!(format!("{r:?}").contains("in_place: true"), "{r:?}");
+    let same = |r: &dualgrad::reverse::Replay<f64>, x: &DMatrix<f64>, w: &DMatrix<f64>| {
+        let f = Tape::new();
+        let (fl, fx, fw) = rec(&f, x, w);
+        let fg = f.gradient(fl, &[fw, fx]).unwrap();
+        for (a, e) in r.gradients().iter().zip(&fg) {
+            assert!(a
+                .iter()
+                .zip(e.iter())
+                .all(|(p, q)| p.to_bits() == q.to_bits()));
+            assert!(a.iter().all(|v| v.is_finite()));
+        }
+        f.scalar(fl).unwrap()
+    };
+    same(&r, &x, &w);
+    for scale in [1.0, 1e3, -1e4] {
+        let (x, w) = (random(&mut g, 5, 4) * scale, random(&mut g, 4, 3));
+        let loss = r.run(&[&x, &w]).unwrap();
+        assert_eq!(loss.to_bits(), same(&r, &x, &w).to_bits());
+    }
+}
+
 #[test]
 fn mlp_replay_errors() {
     let mut mlp = Mlp::<f64>::new(&[3, 4, 2], &[Relu, Identity], 1).unwrap();

@@ -702,15 +702,54 @@ pub(crate) fn mse<S: Scalar>(a: &DMatrix<S>, b: &DMatrix<S>) -> S {
 
 /// `−(1/rows) Σ target ⊙ log_softmax(z)`; zero targets contribute nothing.
 pub(crate) fn cross_entropy<S: Scalar>(p: &mut Pool<S>, z: &DMatrix<S>, target: &DMatrix<S>) -> S {
-    let ls = log_softmax(p, z);
-    let s: S = ls
+    cross_entropy_and_softmax(p, z, target, None)
+}
+
+/// [`cross_entropy`], and (if `probs` is given, shaped like `z`)
+/// `softmax(z)` into `probs` from the same exponentials: the values of
+/// [`log_softmax`] and [`softmax`], one exponential per entry for both.
+pub(crate) fn cross_entropy_and_softmax<S: Scalar>(
+    p: &mut Pool<S>,
+    z: &DMatrix<S>,
+    target: &DMatrix<S>,
+    probs: Option<&mut DMatrix<S>>,
+) -> S {
+    let r = z.nrows();
+    if z.is_empty() {
+        // The empty sum, as `Sum` gives it.
+        let none: S = core::iter::empty().sum();
+        return -none / S::lit(r as f64);
+    }
+    let (e, m, s) = shifted_exp(p, z);
+    let mut ln_s = p.take(r);
+    ln_s.extend(s.iter().map(|si| si.ln()));
+    // log_softmax's entries, (z − max) − ln s, summed in its order.
+    let sum: S = z
         .iter()
         .zip(target.iter())
-        .filter(|(_, t)| !t.all_parts_zero())
-        .map(|(&l, &t)| t * l)
+        .enumerate()
+        .filter(|(_, (_, t))| !t.all_parts_zero())
+        .map(|(idx, (&v, &t))| {
+            let i = idx % r;
+            t * ((v - m[i]) - ln_s[i])
+        })
         .sum();
-    p.give(ls);
-    -s / S::lit(z.nrows() as f64)
+    if let Some(probs) = probs {
+        for (pc, ec) in probs
+            .as_mut_slice()
+            .chunks_exact_mut(r)
+            .zip(e.as_slice().chunks_exact(r))
+        {
+            for ((pv, &ev), &si) in pc.iter_mut().zip(ec).zip(s.iter()) {
+                *pv = ev / si;
+            }
+        }
+    }
+    p.give(e);
+    p.give_vec(m);
+    p.give_vec(s);
+    p.give_vec(ln_s);
+    -sum / S::lit(r as f64)
 }
 
 /// The value of `op` from the values of its operands.

@@ -378,9 +378,9 @@ impl<S: Scalar> Replay<S> {
     /// ```
     pub fn forward_again(&mut self) -> S {
         let pool = self.pool.get_mut();
-        if self.fast.is_some() {
+        if let Some(f) = &mut self.fast {
             for &i in &self.plan {
-                forward_in_place(&mut self.nodes, i, pool);
+                forward_in_place(&mut self.nodes, i, pool, &mut f.probs);
             }
             return self.output().sum();
         }
@@ -537,7 +537,8 @@ enum Term<S> {
     MatTn(usize),
     /// `(g₀·(a − b))·(2/n)`, negated for `b`.
     Mse(usize, usize, bool),
-    /// `(softmax(z) − t)·g₀·(1/rows)`.
+    /// `(softmax(z) − t)·g₀·(1/rows)`, softmax(z) kept by the forward
+    /// pass in the plan's buffer of this index.
     CrossEntropy(usize, usize),
 }
 
@@ -560,6 +561,10 @@ pub(crate) struct Fast<S: Scalar> {
     adj: Vec<DMatrix<S>>,
     /// Whether each source's adjoint is reached from the target.
     reached: Vec<bool>,
+    /// For each cross-entropy node the backward pass goes through: the
+    /// node, and softmax of its logits from the last forward pass (the
+    /// backward pass starts from it instead of computing it again).
+    probs: Vec<(usize, DMatrix<S>)>,
 }
 
 /// Whether the fast passes cover an operation.
@@ -608,6 +613,7 @@ impl<S: Scalar> Fast<S> {
         let mut has = alloc::vec![false; n];
         has[target] = need[target];
         let mut steps = Vec::new();
+        let mut probs = Vec::new();
         for i in (0..n).rev() {
             if !need[i] || !has[i] {
                 continue;
@@ -656,7 +662,13 @@ impl<S: Scalar> Fast<S> {
                     give(b, Term::Mse(a, b, true));
                     give(a, Term::Mse(a, b, false));
                 }
-                Op::CrossEntropy(z, t) => give(z, Term::CrossEntropy(z, t)),
+                Op::CrossEntropy(z, t) if need[z] => {
+                    // Softmax of the recorded logits, for a backward pass
+                    // before any forward one.
+                    let sm = kernels::softmax(&mut Pool::default(), &nodes[z].value);
+                    probs.push((i, sm));
+                    give(z, Term::CrossEntropy(probs.len() - 1, t));
+                }
                 _ => {}
             }
         }
@@ -675,6 +687,7 @@ impl<S: Scalar> Fast<S> {
             steps,
             adj,
             reached,
+            probs,
         })
     }
 
@@ -694,10 +707,10 @@ impl<S: Scalar> Fast<S> {
             let g = &hi[0];
             let dst = &mut lo[st.to];
             if st.first {
-                term(st.term, g, nodes, dst, pool);
+                term(st.term, g, nodes, &self.probs, dst, pool);
             } else {
                 let mut tmp = pool.scratch(dst.nrows(), dst.ncols());
-                term(st.term, g, nodes, &mut tmp, pool);
+                term(st.term, g, nodes, &self.probs, &mut tmp, pool);
                 *dst += &tmp;
                 pool.give(tmp);
             }
@@ -778,6 +791,7 @@ fn term<S: Scalar>(
     t: Term<S>,
     g: &DMatrix<S>,
     nodes: &[Node<S>],
+    probs: &[(usize, DMatrix<S>)],
     out: &mut DMatrix<S>,
     p: &mut Pool<S>,
 ) {
@@ -828,20 +842,24 @@ fn term<S: Scalar>(
                 }
             });
         }
-        Term::CrossEntropy(z, t) => {
-            let zv = v(z);
-            let k = S::one() / S::lit(zv.nrows() as f64);
+        Term::CrossEntropy(slot, t) => {
+            let s = &probs[slot].1;
+            let k = S::one() / S::lit(s.nrows() as f64);
             let g0 = g[(0, 0)];
-            let mut s = kernels::softmax(p, zv);
-            s.zip_apply(v(t), |p, t| *p = (*p - t) * g0 * k);
-            out.as_mut_slice().copy_from_slice(s.as_slice());
-            p.give(s);
+            zip_into(out, s, v(t), |p, t| (p - t) * g0 * k);
         }
     }
 }
 
-/// Recomputes node `i` (an operation the fast passes cover) in place.
-pub(crate) fn forward_in_place<S: Scalar>(nodes: &mut [Node<S>], i: usize, p: &mut Pool<S>) {
+/// Recomputes node `i` (an operation the fast passes cover) in place; a
+/// cross-entropy node listed in `probs` also leaves softmax of its logits
+/// there, for the backward pass.
+pub(crate) fn forward_in_place<S: Scalar>(
+    nodes: &mut [Node<S>],
+    i: usize,
+    p: &mut Pool<S>,
+    probs: &mut [(usize, DMatrix<S>)],
+) {
     let (lo, hi) = nodes.split_at_mut(i);
     let node = &mut hi[0];
     let out = &mut node.value;
@@ -869,7 +887,10 @@ pub(crate) fn forward_in_place<S: Scalar>(nodes: &mut [Node<S>], i: usize, p: &m
         Op::Sum(a) => out[(0, 0)] = kernels::sum(v(a)),
         Op::Mean(a) => out[(0, 0)] = kernels::sum(v(a)) / kernels::count(v(a)),
         Op::Mse(a, b) => out[(0, 0)] = kernels::mse(v(a), v(b)),
-        Op::CrossEntropy(z, t) => out[(0, 0)] = kernels::cross_entropy(p, v(z), v(t)),
+        Op::CrossEntropy(z, t) => {
+            let probs = probs.iter_mut().find(|(n, _)| *n == i).map(|(_, m)| m);
+            out[(0, 0)] = kernels::cross_entropy_and_softmax(p, v(z), v(t), probs);
+        }
         _ => {}
     }
 }
