@@ -300,7 +300,7 @@ mod fast {
     }
 
     /// Multiply-adds of an m×k · k×n product (saturating).
-    pub(super) fn work(m: usize, n: usize, k: usize) -> usize {
+    fn work(m: usize, n: usize, k: usize) -> usize {
         m.saturating_mul(n).saturating_mul(k)
     }
 
@@ -311,11 +311,12 @@ mod fast {
     /// Columns first, because two threads writing the two halves of every
     /// column interfere: the MLP's 784×64·64×128 weight gradient took
     /// 102–110 µs on two threads split by rows (f32), 66–77 µs split by
-    /// columns, against 121 µs on one. Each block is one call of faer's product on one
-    /// thread, which sums every entry of `c` in the same order whatever
-    /// the block's width: the bits do not depend on the thread count. (Not
-    /// for blocks of one row or column, or under 4,096 multiply-adds,
-    /// which faer computes by other routines; no block here is either.)
+    /// columns, against 121 µs on one. Each block is one call of faer's
+    /// product on one thread, which sums every entry of `c` in the same
+    /// order whatever the block's width: the bits do not depend on the
+    /// thread count. (Not for blocks of one row or column, or under 4,096
+    /// multiply-adds, which faer computes by other routines; no block here
+    /// is either.)
     fn split<T: Scalar + faer::traits::ComplexField>(
         ctx: ThreadTreeCtx<'_>,
         c: MatMut<'_, T>,

@@ -215,9 +215,9 @@ pub(crate) fn transpose<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S
 
 /// `f⁽ᵏ⁾` applied to every entry (`k ≤ 1`), with the match on `f`
 /// outside the loop and each arm calling its rule directly (through
-/// `Fun::apply`, too large to inline, the loop called it per entry). The values are the forward method's (`k = 0`) and
-/// the rule table's derivative (`k = 1`), on plain floats as on dual
-/// numbers.
+/// `Fun::apply`, too large to inline, the loop called it per entry). The
+/// values are the forward method's (`k = 0`) and the rule table's
+/// derivative (`k = 1`), on plain floats as on dual numbers.
 pub(crate) fn map_fun<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>, f: Fun, k: u8) -> DMatrix<S> {
     let (r, c) = a.shape();
     let it = a.as_slice().iter().copied();
@@ -478,12 +478,17 @@ pub(crate) fn softmax<S: Scalar>(p: &mut Pool<S>, a: &DMatrix<S>) -> DMatrix<S> 
         return p.copy(a);
     }
     let (mut e, m, s) = shifted_exp(p, a);
-    for mut col in e.column_iter_mut() {
-        col.iter_mut().zip(s.iter()).for_each(|(v, &si)| *v /= si);
-    }
+    divide_rows(&mut e, &s);
     p.give_vec(m);
     p.give_vec(s);
     e
+}
+
+/// Every row `i` of `e` divided by `s[i]` (softmax from `shifted_exp`).
+fn divide_rows<S: Scalar>(e: &mut DMatrix<S>, s: &[S]) {
+    for mut col in e.column_iter_mut() {
+        col.iter_mut().zip(s.iter()).for_each(|(v, &si)| *v /= si);
+    }
 }
 
 /// Row-wise log-softmax `a − max − ln Σ exp(a − max)`.
@@ -539,13 +544,11 @@ pub(crate) fn col_sums_into<S: Scalar>(out: &mut [S], a: &DMatrix<S>) {
         out.fill(S::zero());
         return;
     }
+    // One column: from zero, in row order (the order of the blocks below).
+    let col_sum = |col: &[S]| col.iter().fold(S::zero(), |s, &v| s + v);
     if out.len() < 8 {
         for (o, col) in out.iter_mut().zip(a.as_slice().chunks_exact(r)) {
-            let mut s = S::zero();
-            for &v in col {
-                s += v;
-            }
-            *o = s;
+            *o = col_sum(col);
         }
         return;
     }
@@ -565,11 +568,7 @@ pub(crate) fn col_sums_into<S: Scalar>(out: &mut [S], a: &DMatrix<S>) {
         .iter_mut()
         .zip(cols.remainder().chunks_exact(r))
     {
-        let mut s = S::zero();
-        for &v in col {
-            s += v;
-        }
-        *o = s;
+        *o = col_sum(col);
     }
 }
 
@@ -720,7 +719,7 @@ pub(crate) fn cross_entropy_and_softmax<S: Scalar>(
         let none: S = core::iter::empty().sum();
         return -none / S::lit(r as f64);
     }
-    let (e, m, s) = shifted_exp(p, z);
+    let (mut e, m, s) = shifted_exp(p, z);
     let mut ln_s = p.take(r);
     ln_s.extend(s.iter().map(|si| si.ln()));
     // log_softmax's entries, (z − max) − ln s, summed in its order.
@@ -735,15 +734,10 @@ pub(crate) fn cross_entropy_and_softmax<S: Scalar>(
         })
         .sum();
     if let Some(probs) = probs {
-        for (pc, ec) in probs
-            .as_mut_slice()
-            .chunks_exact_mut(r)
-            .zip(e.as_slice().chunks_exact(r))
-        {
-            for ((pv, &ev), &si) in pc.iter_mut().zip(ec).zip(s.iter()) {
-                *pv = ev / si;
-            }
-        }
+        // softmax's own division; the exponentials' buffer becomes
+        // `probs`, and the old one goes back to the pool.
+        divide_rows(&mut e, &s);
+        core::mem::swap(probs, &mut e);
     }
     p.give(e);
     p.give_vec(m);
